@@ -1,0 +1,1 @@
+"""The rule language and other pure domain logic: no gRPC, no SQL."""

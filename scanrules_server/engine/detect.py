@@ -1,0 +1,46 @@
+"""Per-value detection: which classifications accept a value alone, with no column context."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .column import ColumnInfo
+from .compiler import CompiledRuleSet
+from .evaluate import ColumnState, _Batch
+
+
+def detect(compiled: CompiledRuleSet, values: Sequence[str], column: ColumnInfo | None = None) -> list[list[str]]:
+    """For each value, the classifications whose match clause (validators included) accepts it.
+
+    With no `column`, column predicates inside match clauses are false: the value stands alone.
+    """
+    out: list[list[str]] = [[] for _ in values]
+    present = [i for i, v in enumerate(values) if v]
+    texts = [values[i] for i in present]
+    if not texts:
+        return out
+    hits = compiled.matcher.scan(texts)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    batch = _Batch(texts, hits, lengths, ColumnState(column or ColumnInfo(table="", name="")))
+    everything = np.arange(len(texts))
+    for rule in compiled.rules:
+        if rule.plan is None:
+            continue
+        if rule.required_pids is not None:
+            mask = np.zeros(len(texts), dtype=bool)
+            for pid in rule.required_pids:
+                mask |= hits.present(pid)
+            rows = np.flatnonzero(mask)
+        else:
+            rows = everything
+        if not len(rows):
+            continue
+        shape = rows[batch.evaluate(rule.plan, rows, full=False)]
+        valid = shape[batch.evaluate(rule.plan, shape, full=True)] if len(shape) else shape
+        for row in valid:
+            names = out[present[int(row)]]
+            if rule.spec.classification not in names:
+                names.append(rule.spec.classification)
+    return out
