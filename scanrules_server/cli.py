@@ -12,7 +12,8 @@ from functools import lru_cache
 from .connectors import open_source
 from .connectors.base import Connector
 from .domain.errors import ScanRulesError
-from .engine.compiler import CompiledRuleSet, builtin_rule_specs, compile_rules
+from .engine.cache import compiled_builtin
+from .engine.compiler import CompiledRuleSet, compile_rules
 from .engine.detect import detect
 from .engine.library import builtin_classifications
 from .engine.rulesets import load_rule_set_file
@@ -26,7 +27,7 @@ BATCH_SIZE = 65_536
 
 @lru_cache(maxsize=1)
 def builtin_compiled() -> CompiledRuleSet:
-    return compile_rules(builtin_rule_specs())
+    return compiled_builtin()
 
 
 def _tables(connector: Connector, limit: int | None, batch_size: int) -> Iterator[Table]:
@@ -51,8 +52,10 @@ def _print_table(result: ScanResult) -> None:
     for header in ("table", "column", "classification", "confidence", "match ratio", "evidence"):
         table.add_column(header)
     for f in result.findings:
-        table.add_row(f.table, f.column, f.classification, f"{f.confidence:.2f}", f"{f.match_ratio:.1%}", ", ".join(f.evidence))
-    console = Console()
+        table.add_row(
+            f.table, f.column, f.classification, f"{f.confidence:.2f}", f"{f.match_ratio:.1%}", ", ".join(f.evidence)
+        )
+    console = Console(width=None if sys.stdout.isatty() else 200)
     console.print(table)
     s = result.stats.to_dict()
     console.print(f"{s['tables']} tables, {s['columns']} columns, {s['values']} values in {s['seconds']} s")
@@ -111,7 +114,7 @@ def _cmd_classifications(args: argparse.Namespace) -> int:
         table.add_column(header)
     for item in items:
         table.add_row(item["name"], item["category"], ", ".join(item["countries"]), ", ".join(item["aliases"]))  # type: ignore[arg-type]
-    Console().print(table)
+    Console(width=None if sys.stdout.isatty() else 200).print(table)
     return 0
 
 

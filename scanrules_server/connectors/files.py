@@ -23,7 +23,9 @@ def _arrow_values(array: pa.Array | pa.ChunkedArray) -> list[object]:
     try:
         return array.cast(pa.string()).to_pylist()  # type: ignore[no-any-return]
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return [None if v is None else (v if isinstance(v, str) else json.dumps(v, default=str)) for v in array.to_pylist()]
+        return [
+            None if v is None else (v if isinstance(v, str) else json.dumps(v, default=str)) for v in array.to_pylist()
+        ]
 
 
 class FileConnector:
@@ -86,7 +88,9 @@ class FileConnector:
             reader = pacsv.open_csv(
                 f,
                 read_options=pacsv.ReadOptions(block_size=1 << 22),
-                convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=True),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={n: pa.string() for n in names}, strings_can_be_null=True
+                ),
             )
             for rb in reader:
                 for start in range(0, rb.num_rows, batch_size):

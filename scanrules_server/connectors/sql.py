@@ -34,7 +34,9 @@ class SqlConnector:
             with self.engine.connect():
                 pass
         except (SQLAlchemyError, NoSuchModuleError) as exc:
-            raise SourceError(f"cannot open {url.render_as_string(hide_password=True)}: {exc.__class__.__name__}") from exc
+            raise SourceError(
+                f"cannot open {url.render_as_string(hide_password=True)}: {exc.__class__.__name__}"
+            ) from exc
         self._tables: dict[str, sa.Table] = {}
 
     def discover(self) -> list[TableSchema]:

@@ -118,7 +118,9 @@ def analyze(rule: ast.RuleAst, catalog: Catalog) -> RuleAnalysis:
 
     level, score, node_count, tree_depth, regex_chars = complexity(rule)
     warnings: list[str] = []
-    if rule.match is not None and not any(isinstance(n, (ast.ValueRegex, ast.PatternRef)) for n in ast.walk(rule.match)):
+    if rule.match is not None and not any(
+        isinstance(n, (ast.ValueRegex, ast.PatternRef)) for n in ast.walk(rule.match)
+    ):
         warnings.append("the match clause has no regex or pattern: every value is checked individually, which is slow")
     return RuleAnalysis(
         pattern_type=pattern_type(nodes),

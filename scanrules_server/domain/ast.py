@@ -9,7 +9,7 @@ act as per-column constants.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
 Comparator = Literal[">=", "<=", "==", "!=", ">", "<"]
 WordSelector = Literal["value", "first_word", "last_word", "any_word"]
@@ -148,9 +148,9 @@ class Not:
     item: Node
 
 
-ValueAtom = Union[ValueRegex, PatternRef, Validator, Phone, InDictionary, InList, Near, ValueLength]
-ColumnAtom = Union[ColumnRegex, ColumnIn, StatCmp, SemanticCmp, ModelCmp, References]
-Node = Union[ValueAtom, ColumnAtom, And, Or, Not]
+ValueAtom = ValueRegex | PatternRef | Validator | Phone | InDictionary | InList | Near | ValueLength
+ColumnAtom = ColumnRegex | ColumnIn | StatCmp | SemanticCmp | ModelCmp | References
+Node = ValueAtom | ColumnAtom | And | Or | Not
 
 #: atoms that confirm a shape match; "matched" counts treat them as satisfied.
 CONFIRMATIONS = (Validator, Phone, InDictionary, InList, Near)

@@ -167,7 +167,9 @@ class _Planner:
             return PRegex(self.pid(node.regex))
         if isinstance(node, ast.PatternRef):
             if node.name in stack:
-                raise RuleError([Violation("expression", f"pattern {node.name} refers to itself through {' -> '.join(stack)}")])
+                raise RuleError(
+                    [Violation("expression", f"pattern {node.name} refers to itself through {' -> '.join(stack)}")]
+                )
             return self.plan(self.patterns[node.name], span_pids, (*stack, node.name))
         if isinstance(node, ast.And):
             pids = tuple(self.pid(i.regex) for i in node.items if isinstance(i, ast.ValueRegex)) or span_pids
@@ -190,7 +192,13 @@ class _Planner:
             return PConfirm("list", selector=node.selector, words=words, label=f"{node.selector} in word list")
         if isinstance(node, ast.Near):
             words = frozenset(w.casefold() for w in node.keywords)
-            return PConfirm("near", words=words, window=node.window, span_pids=span_pids, label="near(" + ",".join(sorted(words)) + ")")
+            return PConfirm(
+                "near",
+                words=words,
+                window=node.window,
+                span_pids=span_pids,
+                label="near(" + ",".join(sorted(words)) + ")",
+            )
         if isinstance(node, ast.ValueLength):
             return PLength(node.op, node.length)
         return PColumn(node)
@@ -242,7 +250,7 @@ class CompiledRuleSet:
 
     @staticmethod
     def loads(data: bytes) -> CompiledRuleSet:
-        loaded = pickle.loads(data)  # noqa: S301 - only our own serialized rule sets
+        loaded = pickle.loads(data)
         assert isinstance(loaded, CompiledRuleSet)
         return loaded
 
@@ -258,7 +266,9 @@ def check_rule(
 ) -> tuple[ast.RuleAst, RuleAnalysis]:
     """Parse and analyse one rule; raises RuleError with every problem found."""
     parsed = parse_rule(expression)
-    catalog = EngineCatalog(patterns if patterns is not None else _default_patterns(), models or InMemoryModelRegistry())
+    catalog = EngineCatalog(
+        patterns if patterns is not None else _default_patterns(), models or InMemoryModelRegistry()
+    )
     return parsed, analyze(parsed, catalog)
 
 
@@ -300,6 +310,4 @@ def compile_rules(
 
 def builtin_rule_specs() -> list[RuleSpec]:
     """One rule per built-in classification: the system rule set."""
-    return [
-        RuleSpec(c.name, c.name, c.rule, c.confidence_threshold, c.description) for c in builtin_classifications()
-    ]
+    return [RuleSpec(c.name, c.name, c.rule, c.confidence_threshold, c.description) for c in builtin_classifications()]

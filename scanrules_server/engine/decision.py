@@ -122,16 +122,16 @@ def _column_truth(node: ast.Node, ctx: _Context) -> bool:
         return column_predicate(node, ctx.info)
     if isinstance(node, ast.StatCmp):
         value = ctx.stat(node.stat)
-        return value is not None and OPS[node.op](value, node.number)
+        return value is not None and bool(OPS[node.op](value, node.number))
     if isinstance(node, ast.SemanticCmp):
         score = similarity(ctx.info.name, ctx.info.comment, node.concept)
-        ok = OPS[node.op](score, node.number)
+        ok = bool(OPS[node.op](score, node.number))
         if ok and node.op in (">", ">="):
             ctx.scores.append(score)
         return ok
     if isinstance(node, ast.ModelCmp):
         score = ctx.compiled.models.score(node.model, ctx.info, ctx.profile)
-        ok = OPS[node.op](score, node.number)
+        ok = bool(OPS[node.op](score, node.number))
         if ok and node.op in (">", ">="):
             ctx.scores.append(score)
         return ok
@@ -169,7 +169,7 @@ def decide_rule(
             what += f" (score {confidence:.2f})"
         steps.append({"evidence": "column", "detail": what, "effect": round(confidence, 4)})
     else:
-        v, m = tally.validated, tally.matched
+        v = tally.validated
         if v == 0:
             return None
         logit = _logit(PRIOR)

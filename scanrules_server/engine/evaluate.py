@@ -12,11 +12,13 @@ import operator
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from . import validators
 from .column import ColumnInfo, ColumnProfile
+from .columnpreds import column_predicate
 from .compiler import (
     CompiledRule,
     CompiledRuleSet,
@@ -29,12 +31,11 @@ from .compiler import (
     POr,
     PRegex,
 )
-from .columnpreds import column_predicate
 from .library import dictionary
 from .masking import mask
 from .matcher import Hits
 
-OPS: dict[str, Callable[[object, object], bool]] = {
+OPS: dict[str, Callable[[Any, Any], Any]] = {
     ">=": operator.ge,
     "<=": operator.le,
     "==": operator.eq,
@@ -146,7 +147,8 @@ class _Batch:
     def evaluate(self, node: PNode, rows: np.ndarray, full: bool, positive: bool = True) -> np.ndarray:
         """Truth of `node` on `rows`. Without `full`, confirmations are assumed to favour a match."""
         if isinstance(node, PRegex):
-            return self.hits.present(node.pid)[rows]
+            present: np.ndarray = self.hits.present(node.pid)[rows]
+            return present
         if isinstance(node, PColumn):
             return np.full(len(rows), self.constant(node))
         if isinstance(node, PLength):

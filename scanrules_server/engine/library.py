@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import yaml
@@ -78,7 +78,7 @@ def builtin_by_name() -> dict[str, Classification]:
     return {c.name: c for c in builtin_classifications()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def dictionary(name: str) -> frozenset[str] | None:
     """A shipped word list, casefolded, or None if there is none by that name."""
     if not name.replace("_", "").isalnum():

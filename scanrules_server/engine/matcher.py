@@ -84,6 +84,7 @@ class Matcher:
         if self.hs_ids:
             if serialized is not None:
                 self._hs_db = hyperscan.loadb(serialized, hyperscan.HS_MODE_BLOCK)
+                self._hs_db.scratch = hyperscan.Scratch(self._hs_db)
             else:
                 db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
                 db.compile(
@@ -153,10 +154,14 @@ class Matcher:
             pattern, row = self._verify_crossing(pattern, row, values)
         if self._re2_set is not None:
             extra_p, extra_r = self._scan_re2(values)
-            pattern, row = _unique_pairs(np.concatenate((pattern, extra_p)), np.concatenate((row, extra_r)), len(values))
+            pattern, row = _unique_pairs(
+                np.concatenate((pattern, extra_p)), np.concatenate((row, extra_r)), len(values)
+            )
         return Hits(pattern, row, values, self)
 
-    def _verify_crossing(self, pattern: np.ndarray, row: np.ndarray, values: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def _verify_crossing(
+        self, pattern: np.ndarray, row: np.ndarray, values: list[str]
+    ) -> tuple[np.ndarray, np.ndarray]:
         # Patterns with negated classes or \s could have matched across the separator:
         # confirm those (and only those) hits on the row alone.
         suspect = np.flatnonzero(np.isin(pattern, self.cross_ids))
@@ -167,7 +172,8 @@ class Matcher:
 
     def _scan_re2(self, values: list[str]) -> tuple[np.ndarray, np.ndarray]:
         assert self._re2_set is not None
-        found = [self._re2_set.Match(v) for v in values]
+        match = self._re2_set.Match
+        found = [match(v) or () for v in values]
         counts = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
         rows = np.repeat(np.arange(len(values), dtype=np.int64), counts)
         index = np.fromiter((i for f in found for i in f), dtype=np.int64, count=int(counts.sum()))

@@ -33,6 +33,11 @@ def unsupported_construct(source: str) -> str | None:
                 return f"backreference \\{nxt} (needs backtracking; linear-time engines cannot run it)"
             if not in_class and nxt == "k" and i + 2 < n and source[i + 2] in "<{'":
                 return "named backreference \\k<...> (needs backtracking)"
+            if nxt in "pPx" and source[i + 2 : i + 3] == "{":
+                # \p{Greek}, \x{20AC}: skip the braces so "}+" is not read as possessive.
+                close = source.find("}", i + 3)
+                i = close + 1 if close != -1 else n
+                continue
             i += 2
             continue
         if in_class:

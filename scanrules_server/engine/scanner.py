@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from .column import ColumnInfo
 from .compiler import CompiledRuleSet
 from .decision import Finding, decide_column
-from .evaluate import ColumnEvaluator
+from .evaluate import ColumnEvaluator, ColumnState
 
 MAX_GRAPH_ROUNDS = 8
 
@@ -61,7 +61,7 @@ def scan_tables(
     """Scan every table; memory is bounded by one batch plus per-column counters."""
     started = time.perf_counter()
     stats = ScanStats()
-    states = []
+    states: list[ColumnState] = []
     findings: list[Finding] = []
     for table in tables:
         stats.tables += 1
@@ -89,7 +89,7 @@ def scan_tables(
     return ScanResult(findings, stats)
 
 
-def _graph_phase(compiled: CompiledRuleSet, states: list, findings: list[Finding]) -> Iterator[Finding]:
+def _graph_phase(compiled: CompiledRuleSet, states: list[ColumnState], findings: list[Finding]) -> Iterator[Finding]:
     """Graph rules, repeated until no new finding appears (a chain of foreign keys)."""
     classified: dict[tuple[str, str], set[str]] = {}
     for f in findings:

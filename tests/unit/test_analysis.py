@@ -56,13 +56,17 @@ def test_pattern_type_from_what_the_rule_uses(text: str, pattern_type: str) -> N
 
 def test_complexity_levels_grow_with_the_tree() -> None:
     simple = check_rule("match value ~ /a/")[1]
-    intermediate = check_rule('match value ~ /^\\d{3}-\\d{2}-\\d{4}$/ and valid("us.ssn") evidence column.name ~ /ssn/i')[1]
+    intermediate = check_rule(
+        'match value ~ /^\\d{3}-\\d{2}-\\d{4}$/ and valid("us.ssn") evidence column.name ~ /ssn/i'
+    )[1]
     advanced = check_rule(
         'match (value ~ /^\\d{9}$/ and valid("us.ssn") and column.name ~ /ssn/i) or (value ~ /^\\d{3}-\\d{2}-\\d{4}$/ '
         'and valid("us.ssn")) or (value ~ /\\b\\d{3}-\\d{2}-\\d{4}\\b/ and near(["ssn","social"], 30))'
-        ' evidence column.name ~ /ssn|social/i when non_null >= 10'
+        " evidence column.name ~ /ssn|social/i when non_null >= 10"
     )[1]
-    expert_expr = " or ".join(f'(value ~ /^[A-Z]{{2}}\\d{{{n}}}[A-Z]$/ and valid("luhn") and not length > 40)' for n in range(5, 17))
+    expert_expr = " or ".join(
+        f'(value ~ /^[A-Z]{{2}}\\d{{{n}}}[A-Z]$/ and valid("luhn") and not length > 40)' for n in range(5, 17)
+    )
     expert = check_rule(f"match {expert_expr} when match_ratio > 0.1 and distinct_ratio > 0.5")[1]
     levels = [a.complexity_level for a in (simple, intermediate, advanced, expert)]
     assert levels == ["SIMPLE", "INTERMEDIATE", "ADVANCED", "EXPERT"]

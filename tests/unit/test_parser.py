@@ -36,7 +36,16 @@ def test_value_predicates() -> None:
     )
     assert isinstance(rule.match, ast.And)
     kinds = [type(i) for i in rule.match.items]
-    assert kinds == [ast.InDictionary, ast.InList, ast.Near, ast.Phone, ast.Phone, ast.ValueLength, ast.PatternRef, ast.Not]
+    assert kinds == [
+        ast.InDictionary,
+        ast.InList,
+        ast.Near,
+        ast.Phone,
+        ast.Phone,
+        ast.ValueLength,
+        ast.PatternRef,
+        ast.Not,
+    ]
     phone = rule.match.items[3]
     assert isinstance(phone, ast.Phone) and phone.regions == ("US", "GB")
     near = rule.match.items[2]
@@ -64,7 +73,7 @@ def test_escaped_slash_in_regex() -> None:
         ("match value ~ ", 1, 13, "a regex"),
         ("match value ~ /a/ and", 1, 19, "'valid'"),
         ("when match_ratio >= ", 1, 18, "a number"),
-        ('match valid(luhn)', 1, 13, 'a string'),
+        ("match valid(luhn)", 1, 13, "a string"),
         ("foo", 1, 1, "'match'"),
         ("when\n  column.name ~ /x/ and\n  sampled >= x", 3, 14, "a number"),
         ("match value ~ /a/ when when", 1, 24, "column.name"),
