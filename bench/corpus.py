@@ -36,11 +36,11 @@ from typing import NamedTuple
 import phonenumbers
 from faker import Faker
 from stdnum import bic as sn_bic
-from stdnum import iban as sn_iban
 from stdnum import cusip as sn_cusip
+from stdnum import iban as sn_iban
 from stdnum import isin as sn_isin
 from stdnum import luhn as sn_luhn
-from stdnum.iso7064 import mod_97_10
+from stdnum import mac as sn_mac
 from stdnum.ar import cuit as sn_ar_cuit
 from stdnum.br import cnpj as sn_br_cnpj
 from stdnum.br import cpf as sn_br_cpf
@@ -56,6 +56,7 @@ from stdnum.fr import nir as sn_fr_nir
 from stdnum.il import idnr as sn_il_idnr
 from stdnum.in_ import aadhaar as sn_in_aadhaar
 from stdnum.in_ import pan as sn_in_pan
+from stdnum.iso7064 import mod_97_10
 from stdnum.it import codicefiscale as sn_it_cf
 from stdnum.kr import rrn as sn_kr_rrn
 from stdnum.mx import curp as sn_mx_curp
@@ -129,7 +130,13 @@ def _draw(n: int, make: Callable[[], str], ok: Callable[[str], bool] | None = No
     return out
 
 
-def _faker(locale: str, method: str, ok: Callable[[str], bool] | None = None, fmt: Callable[[str], str] | None = None, **kw: object) -> Maker:
+def _faker(
+    locale: str,
+    method: str,
+    ok: Callable[[str], bool] | None = None,
+    fmt: Callable[[str], str] | None = None,
+    **kw: object,
+) -> Maker:
     def make(ctx: _Ctx, n: int) -> list[str]:
         f = ctx.fk(locale)
         fn = getattr(f, method)
@@ -165,9 +172,22 @@ def _stdnum(module: object) -> Callable[[str], bool]:
 
 
 _PHONE_REGION = {
-    "en_US": "US", "en_GB": "GB", "de_DE": "DE", "fr_FR": "FR", "es_ES": "ES", "it_IT": "IT",
-    "nl_NL": "NL", "pl_PL": "PL", "pt_BR": "BR", "sv_SE": "SE", "da_DK": "DK", "fi_FI": "FI",
-    "en_IN": "IN", "en_AU": "AU", "en_CA": "CA", "ja_JP": "JP",
+    "en_US": "US",
+    "en_GB": "GB",
+    "de_DE": "DE",
+    "fr_FR": "FR",
+    "es_ES": "ES",
+    "it_IT": "IT",
+    "nl_NL": "NL",
+    "pl_PL": "PL",
+    "pt_BR": "BR",
+    "sv_SE": "SE",
+    "da_DK": "DK",
+    "fi_FI": "FI",
+    "en_IN": "IN",
+    "en_AU": "AU",
+    "en_CA": "CA",
+    "ja_JP": "JP",
 }
 
 
@@ -188,8 +208,14 @@ def _phones(locale: str) -> Maker:
     return _faker(locale, "phone_number", _phone_ok(_PHONE_REGION[locale]))
 
 
-_VIN_MAP = {**{str(d): d for d in range(10)}, **dict(zip("ABCDEFGH", range(1, 9))),
-            **dict(zip("JKLMN", range(1, 6))), "P": 7, "R": 9, **dict(zip("STUVWXYZ", range(2, 10)))}
+_VIN_MAP = {
+    **{str(d): d for d in range(10)},
+    **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
+    **dict(zip("JKLMN", range(1, 6), strict=True)),
+    "P": 7,
+    "R": 9,
+    **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
+}
 _VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 
 
@@ -198,7 +224,7 @@ def vin_ok(v: str) -> bool:
     v = v.upper()
     if len(v) != 17 or any(c not in _VIN_MAP for c in v):
         return False
-    total = sum(_VIN_MAP[c] * w for c, w in zip(v, _VIN_WEIGHTS))
+    total = sum(_VIN_MAP[c] * w for c, w in zip(v, _VIN_WEIGHTS, strict=True))
     check = total % 11
     return v[8] == ("X" if check == 10 else str(check))
 
@@ -210,7 +236,7 @@ def _taiwan_ok(v: str) -> bool:
     code = letters.index(v[0]) + 10
     digits = [code // 10, code % 10] + [int(c) for c in v[1:]]
     weights = [1, 9, 8, 7, 6, 5, 4, 3, 2, 1, 1]
-    return sum(d * w for d, w in zip(digits, weights)) % 10 == 0
+    return sum(d * w for d, w in zip(digits, weights, strict=True)) % 10 == 0
 
 
 # ------------------------------------------------------------- special makers
@@ -234,12 +260,14 @@ def _card_formatted(ctx: _Ctx, n: int) -> list[str]:
 
 
 def _iban_printed(ctx: _Ctx, n: int) -> list[str]:
-    vals = _mix(*(_faker(loc, "iban", _stdnum(sn_iban)) for loc in ("de_DE", "fr_FR", "nl_NL", "it_IT", "es_ES", "pl_PL")))(ctx, n)
+    vals = _mix(
+        *(_faker(loc, "iban", _stdnum(sn_iban)) for loc in ("de_DE", "fr_FR", "nl_NL", "it_IT", "es_ES", "pl_PL"))
+    )(ctx, n)
     return [" ".join(v[i : i + 4] for i in range(0, len(v), 4)) for v in vals]
 
 
 def _mac_upper(ctx: _Ctx, n: int) -> list[str]:
-    return [v.upper().replace(":", "-") for v in _faker("en_US", "mac_address")(ctx, n)]
+    return [v.upper().replace(":", "-") for v in _faker("en_US", "mac_address", _stdnum(sn_mac))(ctx, n)]
 
 
 def _full_names(*locales: str) -> Maker:
@@ -279,7 +307,13 @@ def _jwt(ctx: _Ctx, n: int) -> list[str]:
     out = []
     for _ in range(n):
         iat = rng.randint(1_600_000_000, 1_750_000_000)
-        payload = {"sub": str(rng.randint(1, 10**7)), "name": f.name(), "email": f.email(), "iat": iat, "exp": iat + 3600}
+        payload = {
+            "sub": str(rng.randint(1, 10**7)),
+            "name": f.name(),
+            "email": f.email(),
+            "iat": iat,
+            "exp": iat + 3600,
+        }
         if rng.random() < 0.5:
             payload["roles"] = rng.sample(["admin", "user", "billing", "support", "read"], 2)
         body = b64(json.dumps(payload, separators=(",", ":")).encode())
@@ -300,12 +334,8 @@ def _dk_cpr(ctx: _Ctx, n: int) -> list[str]:
 
     def make() -> str:
         d = f.date_of_birth(minimum_age=1, maximum_age=99)
-        if d.year < 1937:
-            digit7 = rng.choice("0123")
-        elif d.year < 2000:
-            digit7 = rng.choice("0123")
-        else:
-            digit7 = rng.choice("4") if d.year <= 2036 else "5"
+        # 7th digit 0-3: born 1900-1999; 4: born 2000-2036 (stdnum.dk.cpr's century rule)
+        digit7 = rng.choice("0123") if d.year < 2000 else "4"
         return f"{d:%d%m%y}-{digit7}{rng.randint(0, 999):03d}"
 
     return _draw(n, make, _stdnum(sn_dk_cpr))
@@ -321,7 +351,11 @@ def _imeis(ctx: _Ctx, n: int) -> list[str]:
 
 
 def _cusip_body(r: random.Random) -> str:
-    return "".join(r.choices(string.digits, k=3)) + "".join(r.choices(string.digits + string.ascii_uppercase, k=3)) + "".join(r.choices(string.digits, k=2))
+    return (
+        "".join(r.choices(string.digits, k=3))
+        + "".join(r.choices(string.digits + string.ascii_uppercase, k=3))
+        + "".join(r.choices(string.digits, k=2))
+    )
 
 
 def _isins(ctx: _Ctx, n: int) -> list[str]:
@@ -350,7 +384,11 @@ def _leis(ctx: _Ctx, n: int) -> list[str]:
     r = ctx.rng
     out = []
     for _ in range(n):
-        body = "".join(r.choices(string.digits, k=4)) + "00" + "".join(r.choices(string.digits + string.ascii_uppercase, k=12))
+        body = (
+            "".join(r.choices(string.digits, k=4))
+            + "00"
+            + "".join(r.choices(string.digits + string.ascii_uppercase, k=12))
+        )
         out.append(body + mod_97_10.calc_check_digits(body))
     return out
 
@@ -377,7 +415,19 @@ def _mbis(ctx: _Ctx, n: int) -> list[str]:
     r = ctx.rng
     letters = "ACDEFGHJKMNPQRTUVWXY"
     alnum = letters + string.digits
-    pattern = ["123456789", letters, alnum, string.digits, letters, alnum, string.digits, letters, letters, string.digits, string.digits]
+    pattern = [
+        "123456789",
+        letters,
+        alnum,
+        string.digits,
+        letters,
+        alnum,
+        string.digits,
+        letters,
+        letters,
+        string.digits,
+        string.digits,
+    ]
     return ["".join(r.choice(p) for p in pattern) for _ in range(n)]
 
 
@@ -439,7 +489,7 @@ def _embedded(inner: Maker, templates: tuple[str, ...], rate: float = 0.03) -> M
         k = max(1, round(n * rate))
         rows = ctx.rng.sample(range(n), k)
         found = inner(ctx, k)
-        for row, value in zip(rows, found):
+        for row, value in zip(rows, found, strict=True):
             base[row] = ctx.rng.choice(templates).format(text=base[row], v=value)
         return base
 
@@ -451,7 +501,7 @@ def _sparse_ssn(ctx: _Ctx, n: int) -> list[str]:
     k = max(1, n // 1000)
     rows = ctx.rng.sample(range(n), k)
     ssns = _faker("en_US", "ssn", _stdnum(sn_us_ssn))(ctx, k)
-    for row, v in zip(rows, ssns):
+    for row, v in zip(rows, ssns, strict=True):
         base[row] = f"Applicant verified identity, SSN {v} on file. {base[row]}"
     return base
 
@@ -526,7 +576,10 @@ def _skus(ctx: _Ctx, n: int) -> list[str]:
 
 def _product_codes(ctx: _Ctx, n: int) -> list[str]:
     r = ctx.rng
-    return [f"P{r.randint(1000, 9999)}-{''.join(r.choices(string.ascii_uppercase, k=2))}-{r.randint(100, 999)}" for _ in range(n)]
+    return [
+        f"P{r.randint(1000, 9999)}-{''.join(r.choices(string.ascii_uppercase, k=2))}-{r.randint(100, 999)}"
+        for _ in range(n)
+    ]
 
 
 def _percentages(ctx: _Ctx, n: int) -> list[str]:
@@ -640,25 +693,50 @@ SPECS: tuple[ColumnSpec, ...] = (
     _P("payments", "card_number", CARD, _us_card),
     _P("payments", "pan_formatted", CARD, _card_formatted),
     _P("bestellungen", "kartennummer", CARD, _faker("de_DE", "credit_card_number", sn_luhn.is_valid)),
-    _P("payments", "iban", IBAN, _mix(*(_faker(loc, "iban", _stdnum(sn_iban)) for loc in ("de_DE", "fr_FR", "nl_NL", "es_ES", "it_IT", "pl_PL", "en_GB")))),
+    _P(
+        "payments",
+        "iban",
+        IBAN,
+        _mix(
+            *(
+                _faker(loc, "iban", _stdnum(sn_iban))
+                for loc in ("de_DE", "fr_FR", "nl_NL", "es_ES", "it_IT", "pl_PL", "en_GB")
+            )
+        ),
+    ),
     _P("suppliers", "bank_account", IBAN, _faker("en_GB", "iban", _stdnum(sn_iban))),
     _P("suppliers", "iban_print", IBAN, _iban_printed),
     _P("payments", "swift", SWIFT, _faker("en_US", "swift", _stdnum(sn_bic))),
     _P("suppliers", "bic", SWIFT, _faker("de_DE", "swift", _stdnum(sn_bic))),
-    _P("vendors", "routing_number", ("US_BANK_ROUTING_MICR", "ABA_ROUTING_NUMBER", "US_BANK_ROUTING_NUMBER"), _faker("en_US", "aba")),
+    _P(
+        "vendors",
+        "routing_number",
+        ("US_BANK_ROUTING_MICR", "ABA_ROUTING_NUMBER", "US_BANK_ROUTING_NUMBER"),
+        _faker("en_US", "aba"),
+    ),
     # ---- US identifiers
     _P("employees", "ssn", SSN, _ssn_plain),
     _P("hr_people", "social_security_number", SSN, _faker("en_US", "ssn", _stdnum(sn_us_ssn))),
     _P("w2_forms", "tax_id", SSN, _faker("en_US", "ssn", _stdnum(sn_us_ssn))),
-    _P("tax_returns", "itin", ("US_INDIVIDUAL_TAXPAYER_IDENTIFICATION_NUMBER", "US_ITIN"), _faker("en_US", "itin", _stdnum(sn_us_itin))),
+    _P(
+        "tax_returns",
+        "itin",
+        ("US_INDIVIDUAL_TAXPAYER_IDENTIFICATION_NUMBER", "US_ITIN"),
+        _faker("en_US", "itin", _stdnum(sn_us_itin)),
+    ),
     _P("vendors", "ein", ("US_EMPLOYER_IDENTIFICATION_NUMBER", "US_EIN"), _faker("en_US", "ein", _stdnum(sn_us_ein))),
-    _P("vendors", "employer_id_number", ("US_EMPLOYER_IDENTIFICATION_NUMBER", "US_EIN"), _faker("en_US", "ein", _stdnum(sn_us_ein))),
+    _P(
+        "vendors",
+        "employer_id_number",
+        ("US_EMPLOYER_IDENTIFICATION_NUMBER", "US_EIN"),
+        _faker("en_US", "ein", _stdnum(sn_us_ein)),
+    ),
     _P("travellers", "passport_number", ("US_PASSPORT",), _faker("en_US", "passport_number")),
     # ---- network / technical
     _P("access_log", "client_ip", IP, _faker("en_US", "ipv4_public")),
     _P("access_log", "remote_addr_v6", IP, _faker("en_US", "ipv6")),
     _P("sessions", "ip", IP, _mix(_faker("en_US", "ipv4"), _faker("en_US", "ipv4_private"))),
-    _P("devices", "mac_address", MAC, _faker("en_US", "mac_address")),
+    _P("devices", "mac_address", MAC, _faker("en_US", "mac_address", _stdnum(sn_mac))),
     _P("devices", "hw_addr", MAC, _mac_upper),
     _P("web_pages", "url", URL, _faker("en_US", "url")),
     _P("web_hits", "referrer", URL, _faker("en_US", "uri")),
@@ -687,8 +765,27 @@ SPECS: tuple[ColumnSpec, ...] = (
     _P("patients", "age", ("AGE",), _ages),
     _P("customers", "gender", ("GENDER",), _choice(["Male", "Female", "M", "F", "Non-binary", "Unknown"])),
     _P("kunden_de", "geschlecht", ("GENDER",), _choice(["männlich", "weiblich", "divers"])),
-    _P("customers", "marital_status", ("MARITAL_STATUS",), _choice(["Single", "Married", "Divorced", "Widowed", "Separated"])),
-    _P("patients", "ethnicity", ("ETHNIC_GROUP",), _choice(["White", "Black or African American", "Asian", "Hispanic or Latino", "Two or more races", "Prefer not to say"])),
+    _P(
+        "customers",
+        "marital_status",
+        ("MARITAL_STATUS",),
+        _choice(["Single", "Married", "Divorced", "Widowed", "Separated"]),
+    ),
+    _P(
+        "patients",
+        "ethnicity",
+        ("ETHNIC_GROUP",),
+        _choice(
+            [
+                "White",
+                "Black or African American",
+                "Asian",
+                "Hispanic or Latino",
+                "Two or more races",
+                "Prefer not to say",
+            ]
+        ),
+    ),
     _P("customers", "zip", ("POSTAL_CODE",), _faker("en_US", "zipcode")),
     _P("kunden_de", "plz", ("POSTAL_CODE",), _faker("de_DE", "postcode")),
     _P("customers_uk", "postcode", ("POSTAL_CODE",), _faker("en_GB", "postcode")),
@@ -721,13 +818,23 @@ SPECS: tuple[ColumnSpec, ...] = (
     _P("anstallda", "personnummer", ("SWEDEN_NATIONAL_ID_NUMBER",), _faker("sv_SE", "ssn", _stdnum(sn_se_pnr))),
     _P("medarbejdere", "cpr_nummer", ("DENMARK_CPR_NUMBER",), _dk_cpr),
     _P("tyontekijat", "henkilotunnus", ("FINLAND_NATIONAL_ID_NUMBER",), _faker("fi_FI", "ssn", _stdnum(sn_fi_hetu))),
-    _P("ansatte", "fodselsnummer", ("NORWAY_NI_NUMBER", "NORWAY_NATIONAL_ID_NUMBER", "NORWAY_BIRTH_NUMBER"), _faker("no_NO", "ssn", _stdnum(sn_no_fnr))),
+    _P(
+        "ansatte",
+        "fodselsnummer",
+        ("NORWAY_NI_NUMBER", "NORWAY_NATIONAL_ID_NUMBER", "NORWAY_BIRTH_NUMBER"),
+        _faker("no_NO", "ssn", _stdnum(sn_no_fnr)),
+    ),
     # ---- national identifiers (rest of the world)
     _P("clientes_br", "cpf", ("BRAZIL_CPF_NUMBER",), _faker("pt_BR", "cpf", _stdnum(sn_br_cpf))),
     _P("pacientes_br", "cpf_numero", ("BRAZIL_CPF_NUMBER",), _cpf_plain),
     _P("empresas_br", "cnpj", ("BRAZIL_CNPJ_NUMBER",), _faker("pt_BR", "cnpj", _stdnum(sn_br_cnpj))),
     _P("users_in", "aadhaar", ("INDIA_AADHAAR_INDIVIDUAL",), _faker("en_IN", "aadhaar_id", _stdnum(sn_in_aadhaar))),
-    _P("users_in", "pan_no", ("INDIA_PAN_INDIVIDUAL",), _faker("en_IN", "pan", lambda v: len(v) == 10 and v[3] == "P" and _stdnum(sn_in_pan)(v))),
+    _P(
+        "users_in",
+        "pan_no",
+        ("INDIA_PAN_INDIVIDUAL",),
+        _faker("en_IN", "pan", lambda v: len(v) == 10 and v[3] == "P" and _stdnum(sn_in_pan)(v)),
+    ),
     _P("employees_ca", "sin", ("CANADA_SOCIAL_INSURANCE_NUMBER",), _faker("en_CA", "ssn", _stdnum(sn_ca_sin))),
     _P("customers_kr", "resident_registration_number", ("KOREA_RRN",), _faker("ko_KR", "ssn", _stdnum(sn_kr_rrn))),
     _P("customers_cn", "resident_id", ("CHINA_RESIDENT_ID_NUMBER",), _faker("zh_CN", "ssn", _stdnum(sn_cn_ric))),
@@ -739,14 +846,39 @@ SPECS: tuple[ColumnSpec, ...] = (
     _P("clientes_ar", "cuit", ("ARGENTINA_CUIT",), _faker("es_AR", "cuit", _stdnum(sn_ar_cuit))),
     _P("clientes_cl", "rut", ("CHILE_CDI_NUMBER",), _faker("es_CL", "person_rut", _stdnum(sn_cl_rut))),
     _P("clientes_co", "cedula_ciudadania", ("COLOMBIA_CDC_NUMBER",), _faker("es_CO", "nuip")),
-    _P("proveedores_co", "nit", ("COLOMBIA_NIT",), _faker("es_CO", "legal_person_nit_with_check_digit", _stdnum(sn_co_nit))),
+    _P(
+        "proveedores_co",
+        "nit",
+        ("COLOMBIA_NIT",),
+        _faker("es_CO", "legal_person_nit_with_check_digit", _stdnum(sn_co_nit)),
+    ),
     _P("customers_th", "thai_citizen_id", ("THAILAND_NATIONAL_ID_NUMBER",), _faker("th_TH", "ssn", _stdnum(sn_th_pin))),
     _P("klienty_ru", "inn", ("RUSSIA_INN",), _faker("ru_RU", "individuals_inn", _stdnum(sn_ru_inn))),
     _P("customers_il", "teudat_zehut", ("ISRAEL_IDENTITY_CARD_NUMBER",), _faker("he_IL", "ssn", _stdnum(sn_il_idnr))),
     # ---- sparse / embedded
-    _P("support_tickets", "notes", EMAIL, _embedded(_faker("en_US", "email"), ("{text} Reply to {v}.", "Customer wrote from {v}: {text}", "{text} cc {v}")), 0.0),
-    _P("support_tickets", "call_log", PHONE, _embedded(_us_phone, ("{text} Call back on {v}.", "Caller {v} said: {text}", "{text} (tel {v})")), 0.0),
-    _P("orders", "comment", CARD, _embedded(_us_card, ("{text} Paid with card {v}.", "Card {v} declined, {text}", "{text} card no {v}")), 0.0),
+    _P(
+        "support_tickets",
+        "notes",
+        EMAIL,
+        _embedded(
+            _faker("en_US", "email"), ("{text} Reply to {v}.", "Customer wrote from {v}: {text}", "{text} cc {v}")
+        ),
+        0.0,
+    ),
+    _P(
+        "support_tickets",
+        "call_log",
+        PHONE,
+        _embedded(_us_phone, ("{text} Call back on {v}.", "Caller {v} said: {text}", "{text} (tel {v})")),
+        0.0,
+    ),
+    _P(
+        "orders",
+        "comment",
+        CARD,
+        _embedded(_us_card, ("{text} Paid with card {v}.", "Card {v} declined, {text}", "{text} card no {v}")),
+        0.0,
+    ),
     _P("hr_cases", "case_notes", SSN, _sparse_ssn, 0.0),
     # ---- decoys
     _D("payments", "transaction_ref", _non_luhn16),
@@ -757,7 +889,11 @@ SPECS: tuple[ColumnSpec, ...] = (
     _D("objects", "guid", _uuids),
     _D("users", "email_opt_in", _choice(["true", "false"])),
     _D("users", "email_verified", _choice(["True", "False", "yes", "no", "0", "1"])),
-    _D("payments", "card_type", _choice(["Visa", "Mastercard", "American Express", "Discover", "JCB", "Diners Club", "Maestro"])),
+    _D(
+        "payments",
+        "card_type",
+        _choice(["Visa", "Mastercard", "American Express", "Discover", "JCB", "Diners Club", "Maestro"]),
+    ),
     _D("vehicles", "model_year", _years),
     _D("orders", "order_date", _order_dates),
     _D("orders", "created_at", _timestamps),
@@ -773,7 +909,13 @@ SPECS: tuple[ColumnSpec, ...] = (
     _D("misc", "tag", _words),
     _D("geo", "city", _faker("en_US", "city")),
     _D("geo", "country_code", _faker("en_US", "country_code")),
-    _D("http_log", "status_code", _choice(["200", "201", "204", "301", "302", "304", "400", "401", "403", "404", "409", "429", "500", "502", "503"])),
+    _D(
+        "http_log",
+        "status_code",
+        _choice(
+            ["200", "201", "204", "301", "302", "304", "400", "401", "403", "404", "409", "429", "500", "502", "503"]
+        ),
+    ),
     _D("stats", "conversion_rate", _percentages),
     _D("content", "body", _lorem),
     _D("content", "summary", _sentences),
@@ -823,7 +965,12 @@ def generate_values(spec: ColumnSpec, n: int, seed: int = 7, nulls: bool = True)
     return values
 
 
-def build_corpus(rows_per_column: int = 2000, seed: int = 7, available: Iterable[str] | None = None, skipped: list[tuple[str, str]] | None = None) -> list[LabeledColumn]:
+def build_corpus(
+    rows_per_column: int = 2000,
+    seed: int = 7,
+    available: Iterable[str] | None = None,
+    skipped: list[tuple[str, str]] | None = None,
+) -> list[LabeledColumn]:
     """Every column whose classifications exist in the library (decoys always).
 
     `skipped`, if given, receives (kind, reason) for each spec left out.
