@@ -8,7 +8,7 @@ import numpy as np
 
 from .column import ColumnInfo
 from .compiler import CompiledRuleSet
-from .evaluate import ColumnState, _Batch
+from .evaluate import ColumnBatch, ColumnState
 
 
 def detect(compiled: CompiledRuleSet, values: Sequence[str], column: ColumnInfo | None = None) -> list[list[str]]:
@@ -23,21 +23,11 @@ def detect(compiled: CompiledRuleSet, values: Sequence[str], column: ColumnInfo 
         return out
     hits = compiled.matcher.scan(texts)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    batch = _Batch(texts, hits, lengths, ColumnState(column or ColumnInfo(table="", name="")))
-    everything = np.arange(len(texts))
+    batch = ColumnBatch(texts, hits, lengths, ColumnState(column or ColumnInfo(table="", name="")))
     for rule in compiled.rules:
         if rule.plan is None:
             continue
-        if rule.required_pids is not None:
-            mask = np.zeros(len(texts), dtype=bool)
-            for pid in rule.required_pids:
-                mask |= hits.present(pid)
-            rows = np.flatnonzero(mask)
-        else:
-            rows = everything
-        if not len(rows):
-            continue
-        shape = rows[batch.evaluate(rule.plan, rows, full=False)]
+        shape = batch.shape_rows(rule)
         valid = shape[batch.evaluate(rule.plan, shape, full=True)] if len(shape) else shape
         for row in valid:
             names = out[present[int(row)]]

@@ -95,7 +95,7 @@ class ColumnState:
     constants: dict[int, bool] = field(default_factory=dict)
 
 
-class _Batch:
+class ColumnBatch:
     """One batch of one column, with what the evaluation of its rules needs."""
 
     def __init__(self, values: list[str], hits: Hits, lengths: np.ndarray, state: ColumnState) -> None:
@@ -143,6 +143,20 @@ class _Batch:
                 return False
             check = found_check
         return any(check(t) for t in texts)
+
+    def shape_rows(self, rule: CompiledRule) -> np.ndarray:
+        """Rows whose value matches the rule's shape (its regexes; confirmations assumed)."""
+        assert rule.plan is not None
+        if rule.required_pids is None:
+            candidates = np.arange(len(self.values))
+        else:
+            present = np.zeros(len(self.values), dtype=bool)
+            for pid in rule.required_pids:
+                present |= self.hits.present(pid)
+            candidates = np.flatnonzero(present)
+        if not len(candidates):
+            return candidates
+        return candidates[self.evaluate(rule.plan, candidates, full=False)]
 
     def evaluate(self, node: PNode, rows: np.ndarray, full: bool, positive: bool = True) -> np.ndarray:
         """Truth of `node` on `rows`. Without `full`, confirmations are assumed to favour a match."""
@@ -201,23 +215,11 @@ class ColumnEvaluator:
         if not values or not self._value_rules:
             return
         hits = self.compiled.matcher.scan(values)
-        batch = _Batch(values, hits, lengths, self.state)
+        batch = ColumnBatch(values, hits, lengths, self.state)
         shape_rows: dict[int, np.ndarray] = {}
-        all_rows: np.ndarray | None = None
         for index, rule in self._value_rules:
             assert rule.plan is not None
-            if rule.required_pids is not None:
-                present = np.zeros(len(values), dtype=bool)
-                for pid in rule.required_pids:
-                    present |= hits.present(pid)
-                candidates = np.flatnonzero(present)
-            else:
-                if all_rows is None:
-                    all_rows = np.arange(len(values))
-                candidates = all_rows
-            if not len(candidates):
-                continue
-            shape = candidates[batch.evaluate(rule.plan, candidates, full=False)]
+            shape = batch.shape_rows(rule)
             if not len(shape):
                 continue
             tally = self.state.tallies.setdefault(index, RuleTally())
@@ -239,7 +241,7 @@ class ColumnEvaluator:
                 tally.evidence.append(mask(self._evidence_text(batch, rule, int(row))))
         self._overlaps(shape_rows)
 
-    def _coverage(self, tally: RuleTally, batch: _Batch, rule: CompiledRule, rows: np.ndarray) -> None:
+    def _coverage(self, tally: RuleTally, batch: ColumnBatch, rule: CompiledRule, rows: np.ndarray) -> None:
         """How much of each value the rule's matches cover (a tie-breaker between rules)."""
         sample = rows[:64]
         pids = rule.required_pids or ()
@@ -250,7 +252,7 @@ class ColumnEvaluator:
             tally.value_chars += int(batch.lengths[row])
 
     @staticmethod
-    def _evidence_text(batch: _Batch, rule: CompiledRule, row: int) -> str:
+    def _evidence_text(batch: ColumnBatch, rule: CompiledRule, row: int) -> str:
         spans = batch.spans(rule.required_pids or (), row)
         if spans:
             start, end = max(spans, key=lambda s: s[1] - s[0])
