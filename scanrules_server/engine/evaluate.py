@@ -156,7 +156,8 @@ class ColumnBatch:
             candidates = np.flatnonzero(present)
         if not len(candidates):
             return candidates
-        return candidates[self.evaluate(rule.plan, candidates, full=False)]
+        shape: np.ndarray = candidates[self.evaluate(rule.plan, candidates, full=False)]
+        return shape
 
     def evaluate(self, node: PNode, rows: np.ndarray, full: bool, positive: bool = True) -> np.ndarray:
         """Truth of `node` on `rows`. Without `full`, confirmations are assumed to favour a match."""
