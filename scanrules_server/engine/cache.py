@@ -1,6 +1,6 @@
 """On-disk cache of the compiled built-in rule set: the CLI starts without recompiling.
 
-The key covers the library data, the package version and the Hyperscan build, so
+The key covers the library data, the engine's code, the package version and the Hyperscan build, so
 any change to them compiles afresh. A damaged or unreadable cache is ignored.
 """
 
@@ -23,7 +23,12 @@ log = logging.getLogger(__name__)
 
 def _library_digest() -> str:
     digest = hashlib.sha256(f"{__version__}|{getattr(hyperscan, '__version__', '?')}|{platform.machine()}".encode())
-    folder = resources.files(__package__).joinpath("data")
+    package = resources.files(__package__)
+    # The engine's own code shapes what gets pickled, so it is part of the key too.
+    for entry in sorted(package.iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".py"):
+            digest.update(entry.read_bytes())
+    folder = package.joinpath("data")
     for sub in ("classifications", "wordlists"):
         for entry in sorted(folder.joinpath(sub).iterdir(), key=lambda p: p.name):
             digest.update(entry.name.encode())

@@ -15,7 +15,7 @@ import numpy as np
 import re2
 
 from ..domain.ast import Regex
-from .regexes import engine_for, hs_flags
+from .regexes import engine_for, hs_compiles, hs_flags
 
 
 @dataclass
@@ -61,9 +61,54 @@ class Hits:
         return self.values[row][span[0] : span[1]]
 
 
-def _may_cross_rows(source: str) -> bool:
-    """Could the pattern match a newline, i.e. run from one joined value into the next?"""
-    return "[^" in source or any(esc in source for esc in ("\\s", "\\W", "\\D", "\\S", "\\n", "(?s"))
+_SPACE_NO_NEWLINE = "\\t\\x0b\\x0c\\r "
+
+
+def confine_to_row(source: str) -> str | None:
+    """The pattern rewritten so that it cannot match a newline, or None if unsure.
+
+    Values are joined with newlines for one Hyperscan pass; a negated class or `\\s`
+    could otherwise run from one value into the next. Rewriting beats re-checking
+    every hit with RE2, which cost more than the scan itself.
+    """
+    out: list[str] = []
+    i, n, in_class = 0, len(source), False
+    while i < n:
+        c = source[i]
+        if c == "\\" and i + 1 < n:
+            esc = source[i : i + 2]
+            if esc == "\\n" or (in_class and esc in ("\\W", "\\D")):
+                return None
+            if in_class and esc == "\\s" and source[i + 2 : i + 3] == "-":
+                return None  # [\\s-x] would turn into a range
+            if esc == "\\s":
+                out.append(_SPACE_NO_NEWLINE if in_class else f"[{_SPACE_NO_NEWLINE}]")
+            elif esc in ("\\W", "\\D") and not in_class:
+                out.append("[^" + esc.replace("W", "w").replace("D", "d") + "\\n]")
+            else:
+                out.append(esc)
+            i += 2
+            continue
+        if in_class:
+            if c == "]" and not out[-1].endswith("["):
+                in_class = False
+            out.append(c)
+        elif c == "[":
+            in_class = True
+            if source[i + 1 : i + 2] == "^":
+                out.append("[^\\n")
+                i += 2
+                if source[i : i + 1] == "]":  # a literal ] right after [^
+                    out.append("\\]")
+                    i += 1
+                continue
+            out.append(c)
+        elif c == "(" and source[i + 1 : i + 3] in ("?s", "?m"):
+            return None
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
 
 
 class Matcher:
@@ -74,7 +119,13 @@ class Matcher:
         self.hs_ids = [i for i, r in enumerate(regexes) if engine_for(r) == "hyperscan"]
         hs = set(self.hs_ids)
         self.re2_ids = [i for i in range(len(regexes)) if i not in hs]
-        self.cross_ids = np.array([i for i in self.hs_ids if _may_cross_rows(regexes[i].source)], dtype=np.int64)
+        self._hs_sources = {i: confine_to_row(regexes[i].source) for i in self.hs_ids}
+        # Hyperscan must accept the confined form too; if not, fall back to checking hits.
+        self._hs_sources = {
+            i: src if src is not None and hs_compiles(src, regexes[i].caseless) else None
+            for i, src in self._hs_sources.items()
+        }
+        self.cross_ids = np.array([i for i, src in self._hs_sources.items() if src is None], dtype=np.int64)
         self._hs_db: hyperscan.Database | None = None
         self._re2_set: re2.Set | None = None
         self._single: dict[int, re2._Regexp] = {}
@@ -88,7 +139,7 @@ class Matcher:
             else:
                 db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
                 db.compile(
-                    expressions=[self.regexes[i].source.encode("utf-8") for i in self.hs_ids],
+                    expressions=[(self._hs_sources[i] or self.regexes[i].source).encode("utf-8") for i in self.hs_ids],
                     ids=self.hs_ids,
                     flags=[hs_flags(self.regexes[i].caseless) for i in self.hs_ids],
                 )
@@ -115,6 +166,7 @@ class Matcher:
             "hs_ids": self.hs_ids,
             "re2_ids": self.re2_ids,
             "cross_ids": self.cross_ids,
+            "hs_sources": self._hs_sources,
             "hs_bytes": hyperscan.dumpb(self._hs_db) if self._hs_db is not None else None,
         }
 
@@ -123,6 +175,7 @@ class Matcher:
         self.hs_ids = state["hs_ids"]  # type: ignore[assignment]
         self.re2_ids = state["re2_ids"]  # type: ignore[assignment]
         self.cross_ids = state["cross_ids"]  # type: ignore[assignment]
+        self._hs_sources = state["hs_sources"]  # type: ignore[assignment]
         self._hs_db, self._re2_set, self._single = None, None, {}
         self._build(state["hs_bytes"])  # type: ignore[arg-type]
 

@@ -71,6 +71,10 @@ def _hyperscan_error(source: str, caseless: bool) -> str | None:
     return None
 
 
+def hs_compiles(source: str, caseless: bool) -> bool:
+    return _hyperscan_error(source, caseless) is None
+
+
 @lru_cache(maxsize=4096)
 def _re2_error(source: str, caseless: bool) -> str | None:
     try:

@@ -72,7 +72,7 @@ def test_examples_both_ways(builtin: CompiledRuleSet, c: Classification) -> None
 
 def test_aliases_name_other_tools() -> None:
     aliases = {a for c in LIBRARY for a in c.aliases}
-    assert aliases >= {"CREDIT_CARD", "US_SSN", "USA_SOCIAL_SECURITY_NUMBER", "IBAN_CODE"}
+    assert aliases >= {"CREDIT_CARD", "US_SSN", "USA_SOCIAL_SECURITY_NUMBER"}
 
 
 def test_check_digit_identifiers_validate() -> None:
