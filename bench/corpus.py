@@ -73,6 +73,8 @@ from stdnum.us import ein as sn_us_ein
 from stdnum.us import itin as sn_us_itin
 from stdnum.us import ssn as sn_us_ssn
 
+from scanrules_server.engine.validators import get_validator
+
 warnings.filterwarnings("ignore", module="faker")
 
 
@@ -208,25 +210,10 @@ def _phones(locale: str) -> Maker:
     return _faker(locale, "phone_number", _phone_ok(_PHONE_REGION[locale]))
 
 
-_VIN_MAP = {
-    **{str(d): d for d in range(10)},
-    **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
-    **dict(zip("JKLMN", range(1, 6), strict=True)),
-    "P": 7,
-    "R": 9,
-    **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
-}
-_VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
-
-
 def vin_ok(v: str) -> bool:
-    """ISO 3779 / North American VIN check digit (position 9)."""
-    v = v.upper()
-    if len(v) != 17 or any(c not in _VIN_MAP for c in v):
-        return False
-    total = sum(_VIN_MAP[c] * w for c, w in zip(v, _VIN_WEIGHTS, strict=True))
-    check = total % 11
-    return v[8] == ("X" if check == 10 else str(check))
+    """ISO 3779 check digit, by the engine's own validator (python-stdnum has no VIN module)."""
+    check = get_validator("vin")
+    return check is not None and check(v)
 
 
 def _taiwan_ok(v: str) -> bool:
