@@ -13,9 +13,12 @@ from ..domain.analysis import RuleAnalysis, analyze
 from ..domain.errors import RuleError, Violation
 from ..domain.parser import parse_rule
 from . import validators
+from .column import ColumnInfo
 from .library import builtin_classifications, dictionary
+from .liveness import GENERIC_COLUMN, fold
 from .matcher import Matcher
 from .models import InMemoryModelRegistry, ModelRegistry
+from .plan import PAnd, PColumn, PConfirm, PLength, PNode, PNot, POr, PRegex
 from .regexes import regex_error
 
 
@@ -28,59 +31,6 @@ class RuleSpec:
     expression: str
     confidence_threshold: float = 0.6
     description: str = ""
-
-
-# ---- plan nodes: a match clause with regexes resolved to matcher ids -----------
-
-
-@dataclass(frozen=True)
-class PRegex:
-    pid: int
-
-
-@dataclass(frozen=True)
-class PConfirm:
-    """A check run only on rows the regexes matched (validator, phone, words, context)."""
-
-    kind: str  # "validator" | "phone" | "dictionary" | "list" | "near"
-    name: str = ""
-    regions: tuple[str, ...] = ()
-    selector: str = "value"
-    words: frozenset[str] = frozenset()
-    window: int = 0
-    span_pids: tuple[int, ...] = ()
-    label: str = ""
-
-
-@dataclass(frozen=True)
-class PLength:
-    op: str
-    length: int
-
-
-@dataclass(frozen=True)
-class PColumn:
-    """A column predicate inside a match clause: constant for the whole column."""
-
-    atom: ast.Node
-
-
-@dataclass(frozen=True)
-class PAnd:
-    items: tuple[PNode, ...]
-
-
-@dataclass(frozen=True)
-class POr:
-    items: tuple[PNode, ...]
-
-
-@dataclass(frozen=True)
-class PNot:
-    item: PNode
-
-
-PNode = PRegex | PConfirm | PLength | PColumn | PAnd | POr | PNot
 
 
 def _cost(node: PNode) -> int:
@@ -254,6 +204,20 @@ class CompiledRuleSet:
         assert isinstance(loaded, CompiledRuleSet)
         return loaded
 
+    def column_plan(self, info: ColumnInfo) -> tuple[list[int], bool]:
+        """Indexes of the rules whose match clause can hold on this column, and
+        whether any of them needs a column-gated pattern."""
+        live: list[int] = []
+        needed: set[int] = set()
+        for index, rule in enumerate(self.rules):
+            if rule.plan is None:
+                continue
+            folded = fold(rule.plan, info)
+            if folded.value is not False:
+                live.append(index)
+                needed |= folded.pids
+        return live, not needed.isdisjoint(self.matcher.gated)
+
     @property
     def wants_numbers(self) -> bool:
         return any(s in ("min_value", "max_value") for r in self.rules for s in r.analysis.statistics)
@@ -303,7 +267,14 @@ def compile_rules(
         )
     if problems:
         raise RuleError(problems)
-    compiled = CompiledRuleSet(rules, Matcher(planner.regexes))
+    # Patterns a rule needs even on a column nothing singles out go in the main
+    # database; the rest only matter behind a column gate.
+    base: set[int] = set()
+    for rule in rules:
+        if rule.plan is not None:
+            base |= fold(rule.plan, GENERIC_COLUMN).pids
+    gated = [i for i in range(len(planner.regexes)) if i not in base]
+    compiled = CompiledRuleSet(rules, Matcher(planner.regexes, gated))
     compiled.models = models
     return compiled
 

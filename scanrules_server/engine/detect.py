@@ -9,6 +9,7 @@ import numpy as np
 from .column import ColumnInfo
 from .compiler import CompiledRuleSet
 from .evaluate import ColumnBatch, ColumnState
+from .liveness import GENERIC_COLUMN
 
 
 def detect(compiled: CompiledRuleSet, values: Sequence[str], column: ColumnInfo | None = None) -> list[list[str]]:
@@ -21,12 +22,13 @@ def detect(compiled: CompiledRuleSet, values: Sequence[str], column: ColumnInfo 
     texts = [values[i] for i in present]
     if not texts:
         return out
-    hits = compiled.matcher.scan(texts)
+    info = column or GENERIC_COLUMN
+    live, gated = compiled.column_plan(info)
+    hits = compiled.matcher.scan(texts, gated=gated)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    batch = ColumnBatch(texts, hits, lengths, ColumnState(column or ColumnInfo(table="", name="")))
-    for rule in compiled.rules:
-        if rule.plan is None:
-            continue
+    batch = ColumnBatch(texts, hits, lengths, ColumnState(info))
+    for rule in (compiled.rules[i] for i in live):
+        assert rule.plan is not None
         shape = batch.shape_rows(rule)
         valid = shape[batch.evaluate(rule.plan, shape, full=True)] if len(shape) else shape
         for row in valid:

@@ -3,7 +3,9 @@
 Per batch: one matcher pass over all values; each rule's match plan is evaluated
 with numpy masks over candidate rows (rows where its regexes hit); confirmations
 (validators, phone numbers, word lists, context) run only on those rows, at most
-`validation_budget` of them per batch, the rest estimated from the checked share.
+`validation_budget` of them per batch and `validation_cap` per column and rule
+(a validated share over 4,096 random rows is within about 1.5 points), the rest
+estimated from the checked share.
 """
 
 from __future__ import annotations
@@ -19,21 +21,11 @@ import numpy as np
 from . import validators
 from .column import ColumnInfo, ColumnProfile
 from .columnpreds import column_predicate
-from .compiler import (
-    CompiledRule,
-    CompiledRuleSet,
-    PAnd,
-    PColumn,
-    PConfirm,
-    PLength,
-    PNode,
-    PNot,
-    POr,
-    PRegex,
-)
+from .compiler import CompiledRule, CompiledRuleSet
 from .library import dictionary
 from .masking import mask
 from .matcher import Hits
+from .plan import PAnd, PColumn, PConfirm, PLength, PNode, PNot, POr, PRegex
 
 OPS: dict[str, Callable[[Any, Any], Any]] = {
     ">=": operator.ge,
@@ -202,12 +194,15 @@ class ColumnEvaluator:
         info: ColumnInfo,
         validation_budget: int = 1024,
         seed: int = 0,
+        validation_cap: int = 4096,
     ) -> None:
         self.compiled = compiled
         self.state = ColumnState(info)
         self.validation_budget = validation_budget
+        self.validation_cap = validation_cap
         self._random = random.Random(seed)
-        self._value_rules = [(i, r) for i, r in enumerate(compiled.rules) if r.plan is not None]
+        live, self._gated = compiled.column_plan(info)
+        self._value_rules = [(i, compiled.rules[i]) for i in live]
 
     def add(self, raw: list[object]) -> None:
         """Add one batch of raw values (None for SQL NULL)."""
@@ -215,7 +210,7 @@ class ColumnEvaluator:
         lengths = self.state.profile.add(len(raw), values, self.compiled.wants_numbers)
         if not values or not self._value_rules:
             return
-        hits = self.compiled.matcher.scan(values)
+        hits = self.compiled.matcher.scan(values, gated=self._gated)
         batch = ColumnBatch(values, hits, lengths, self.state)
         shape_rows: dict[int, np.ndarray] = {}
         for index, rule in self._value_rules:
@@ -226,10 +221,18 @@ class ColumnEvaluator:
             tally = self.state.tallies.setdefault(index, RuleTally())
             tally.matched += len(shape)
             if rule.has_confirmations:
+                budget = len(shape)
+                if self.validation_budget:
+                    budget = min(budget, self.validation_budget)
+                if self.validation_cap:
+                    budget = min(budget, max(self.validation_cap - tally.checked, 0))
+                if budget == 0:
+                    # Enough of this column was checked for a tight estimate; the rest is extrapolated.
+                    shape_rows[index] = shape
+                    continue
                 check = shape
-                if self.validation_budget and len(shape) > self.validation_budget:
-                    picked = self._random.sample(range(len(shape)), self.validation_budget)
-                    check = np.sort(shape[picked])
+                if budget < len(shape):
+                    check = np.sort(shape[self._random.sample(range(len(shape)), budget)])
                 valid = check[batch.evaluate(rule.plan, check, full=True)]
                 tally.checked += len(check)
             else:

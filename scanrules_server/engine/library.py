@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 
-import yaml
-
 from ..domain.errors import RuleSetError
+from .yamlload import load_yaml
 
 CATEGORIES = (
     "PII",
@@ -51,7 +50,7 @@ def builtin_classifications() -> tuple[Classification, ...]:
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if not entry.name.endswith(".yaml"):
             continue
-        items = yaml.safe_load(entry.read_text(encoding="utf-8")) or []
+        items = load_yaml(entry.read_text(encoding="utf-8")) or []
         for item in items:
             examples = item.get("examples") or {}
             c = Classification(

@@ -4,10 +4,16 @@ A batch of values is joined with newlines into one buffer and scanned once by
 Hyperscan; match offsets map back to rows with `numpy.searchsorted`. Patterns
 Hyperscan cannot compile go to one `re2.Set`, again one call per value for all of
 them, with spans recovered only on the rows that set reports.
+
+Patterns that only column-gated rules use ("gated": PASSWORD's catch-all under a
+password-like column name) live in a second database, scanned only for columns
+where such a rule is live; every match costs a Python callback, so keeping
+catch-alls out of ordinary columns is most of the speed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import hyperscan
@@ -52,6 +58,8 @@ class Hits:
         if found is None:
             if not self.present(pattern_id)[row]:
                 found = []
+            elif pattern_id in self.matcher.whole_value:
+                found = [(0, len(self.values[row]))]
             else:
                 found = [m.span() for m in self.matcher.single(pattern_id).finditer(self.values[row])]
             self._spans[key] = found
@@ -59,6 +67,48 @@ class Hits:
 
     def text(self, row: int, span: tuple[int, int]) -> str:
         return self.values[row][span[0] : span[1]]
+
+
+def _top_level_branches(source: str) -> list[str]:
+    """The pattern split at its top-level `|` (outside groups and classes)."""
+    branches: list[str] = []
+    start, depth, i, in_class = 0, 0, 0, False
+    while i < len(source):
+        c = source[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            if source[i + 1 : i + 2] == "]" or source[i + 1 : i + 3] == "^]":
+                i += 2 if source[i + 1] == "]" else 3
+                continue
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            branches.append(source[start:i])
+            start = i + 1
+        i += 1
+    branches.append(source[start:])
+    return branches
+
+
+def anchored_whole_value(source: str) -> bool:
+    """Whether every match of the pattern spans a whole line (`^...$` in every branch).
+
+    Then a hit's span is the whole value and needs no second regex run.
+    """
+    for branch in _top_level_branches(source):
+        if not (branch.startswith("^") and branch.endswith("$")):
+            return False
+        backslashes = len(branch[:-1]) - len(branch[:-1].rstrip("\\"))
+        if backslashes % 2:  # an escaped \$ is a literal dollar
+            return False
+    return True
 
 
 _SPACE_NO_NEWLINE = "\\t\\x0b\\x0c\\r "
@@ -114,8 +164,9 @@ def confine_to_row(source: str) -> str | None:
 class Matcher:
     """Compiled once per rule set; serializable so workers load it without recompiling."""
 
-    def __init__(self, regexes: list[Regex]) -> None:
+    def __init__(self, regexes: list[Regex], gated: Iterable[int] = ()) -> None:
         self.regexes = regexes
+        self.gated = frozenset(gated)
         self.hs_ids = [i for i, r in enumerate(regexes) if engine_for(r) == "hyperscan"]
         hs = set(self.hs_ids)
         self.re2_ids = [i for i in range(len(regexes)) if i not in hs]
@@ -125,25 +176,29 @@ class Matcher:
             i: src if src is not None and hs_compiles(src, regexes[i].caseless) else None
             for i, src in self._hs_sources.items()
         }
+        self.whole_value = frozenset(i for i, r in enumerate(regexes) if anchored_whole_value(r.source))
         self.cross_ids = np.array([i for i, src in self._hs_sources.items() if src is None], dtype=np.int64)
-        self._hs_db: hyperscan.Database | None = None
+        self._hs_dbs: dict[bool, hyperscan.Database] = {}
         self._re2_set: re2.Set | None = None
         self._single: dict[int, re2._Regexp] = {}
         self._build()
 
-    def _build(self, serialized: bytes | None = None) -> None:
-        if self.hs_ids:
+    def _build(self, serialized: dict[bool, bytes] | None = None) -> None:
+        for gated in (False, True):
+            ids = [i for i in self.hs_ids if (i in self.gated) == gated]
+            if not ids:
+                continue
             if serialized is not None:
-                self._hs_db = hyperscan.loadb(serialized, hyperscan.HS_MODE_BLOCK)
-                self._hs_db.scratch = hyperscan.Scratch(self._hs_db)
+                db = hyperscan.loadb(serialized[gated], hyperscan.HS_MODE_BLOCK)
+                db.scratch = hyperscan.Scratch(db)
             else:
                 db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
                 db.compile(
-                    expressions=[(self._hs_sources[i] or self.regexes[i].source).encode("utf-8") for i in self.hs_ids],
-                    ids=self.hs_ids,
-                    flags=[hs_flags(self.regexes[i].caseless) for i in self.hs_ids],
+                    expressions=[(self._hs_sources[i] or self.regexes[i].source).encode("utf-8") for i in ids],
+                    ids=ids,
+                    flags=[hs_flags(self.regexes[i].caseless) for i in ids],
                 )
-                self._hs_db = db
+            self._hs_dbs[gated] = db
         if self.re2_ids:
             self._re2_set = re2.Set.SearchSet(re2.Options())
             for i in self.re2_ids:
@@ -163,30 +218,37 @@ class Matcher:
     def __getstate__(self) -> dict[str, object]:
         return {
             "regexes": self.regexes,
+            "gated": self.gated,
             "hs_ids": self.hs_ids,
             "re2_ids": self.re2_ids,
             "cross_ids": self.cross_ids,
             "hs_sources": self._hs_sources,
-            "hs_bytes": hyperscan.dumpb(self._hs_db) if self._hs_db is not None else None,
+            "hs_bytes": {gated: hyperscan.dumpb(db) for gated, db in self._hs_dbs.items()},
         }
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.regexes = state["regexes"]  # type: ignore[assignment]
+        self.gated = state["gated"]  # type: ignore[assignment]
+        self.whole_value = frozenset(i for i, r in enumerate(self.regexes) if anchored_whole_value(r.source))
         self.hs_ids = state["hs_ids"]  # type: ignore[assignment]
         self.re2_ids = state["re2_ids"]  # type: ignore[assignment]
         self.cross_ids = state["cross_ids"]  # type: ignore[assignment]
         self._hs_sources = state["hs_sources"]  # type: ignore[assignment]
-        self._hs_db, self._re2_set, self._single = None, None, {}
+        self._hs_dbs, self._re2_set, self._single = {}, None, {}
         self._build(state["hs_bytes"])  # type: ignore[arg-type]
 
-    def scan(self, values: list[str]) -> Hits:
-        """Scan non-null string values; rows are indexes into `values`."""
+    def scan(self, values: list[str], gated: bool = False) -> Hits:
+        """Scan non-null string values; rows are indexes into `values`.
+
+        With `gated`, patterns that only column-gated rules use are scanned too.
+        """
         # A newline inside a value would split its row; spaces keep character offsets.
         if any("\n" in v or "\r" in v for v in values):
             values = [v.replace("\n", " ").replace("\r", " ") for v in values]
         pids: list[int] = []
         ends: list[int] = []
-        if self._hs_db is not None and values:
+        dbs = [db for is_gated, db in self._hs_dbs.items() if gated or not is_gated]
+        if dbs and values:
             text = "\n".join(values).encode("utf-8")
             add_pid, add_end = pids.append, ends.append
 
@@ -194,7 +256,8 @@ class Matcher:
                 add_pid(pid)
                 add_end(end)
 
-            self._hs_db.scan(text, match_event_handler=on_match)
+            for db in dbs:
+                db.scan(text, match_event_handler=on_match)
             newlines = np.flatnonzero(np.frombuffer(text, dtype=np.uint8) == 10)
             row_starts = np.concatenate(([0], newlines + 1))
             pattern = np.array(pids, dtype=np.int64)

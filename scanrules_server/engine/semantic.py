@@ -15,8 +15,9 @@ from importlib import resources
 
 import numpy as np
 import re2
-import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
+
+from .yamlload import load_yaml
 
 _ABBREVIATIONS = {
     "acct": "account",
@@ -102,7 +103,7 @@ class ConceptIndex:
 @lru_cache(maxsize=1)
 def concept_index() -> ConceptIndex:
     path = resources.files(__package__).joinpath("data").joinpath("semantic_concepts.yaml")
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    data = load_yaml(path.read_text(encoding="utf-8")) if path.is_file() else {}
     return ConceptIndex({str(k): [str(t) for t in v] for k, v in (data or {}).items()})
 
 
