@@ -77,10 +77,14 @@ def hs_compiles(source: str, caseless: bool) -> bool:
 
 @lru_cache(maxsize=4096)
 def _re2_error(source: str, caseless: bool) -> str | None:
+    options = re2.Options()
+    options.log_errors = False  # the error comes back to the caller; RE2 would also print the pattern
     try:
-        re2.compile(("(?i)" if caseless else "") + source)
+        re2.compile(("(?i)" if caseless else "") + source, options)
     except re2.error as exc:
-        return str(exc)
+        # google-re2 reports (b"message", b"pattern"): keep the message, as text.
+        first = exc.args[0] if exc.args else exc
+        return first.decode("utf-8", "replace") if isinstance(first, bytes) else str(first)
     return None
 
 
