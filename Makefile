@@ -4,7 +4,7 @@ VENV    ?= .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-dev
 
-.PHONY: venv lint typecheck test run bench docs clean
+.PHONY: venv lint typecheck test run bench docs clean gen check-gen buf-lint
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -16,12 +16,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 venv: $(STAMP)
 
-lint: $(STAMP)
+lint: $(STAMP) buf-lint check-gen
 	$(BIN)/ruff check scanrules_server tests bench scripts
 	$(BIN)/ruff format --check scanrules_server tests bench scripts
 	$(BIN)/mypy
 
-test: $(STAMP)
+test: $(STAMP) node_modules/.bin/buf
 	$(BIN)/pytest -q
 
 # The service itself lands with the foundation issue; until then `run` scans the bundled example data.
@@ -34,6 +34,27 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python scripts/gen_classifications_doc.py
+
+# Protobuf contract: protos/scanrules/v1 -> generated/ (committed); buf comes from npm.
+NODE_BIN := node_modules/.bin
+
+$(NODE_BIN)/buf:
+	npm ci --no-audit --no-fund
+
+gen: $(STAMP)
+	$(BIN)/python scripts/gen_protos.py
+
+check-gen: $(STAMP)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(BIN)/python scripts/gen_protos.py --out "$$tmp" && \
+	if ! diff -r -x __pycache__ "$$tmp" generated; then \
+		echo "generated/ is out of date with protos/: run 'make gen' and commit the result" >&2; \
+		exit 1; \
+	fi
+
+buf-lint: $(NODE_BIN)/buf
+	npx --no-install buf lint
+	npx --no-install buf build -o /dev/null
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
