@@ -1,0 +1,116 @@
+"""Translate a parsed List filter (`domain.filtering`) into a SQL WHERE clause, against an allow-list of
+fields per resource with their types."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, not_, or_, true
+from sqlalchemy.orm import InstrumentedAttribute
+
+from ..domain.errors import InvalidArgumentError, Violation
+from ..domain.filtering import FILTER_FIELD, And, Comparison, FilterExpr, Not, Value
+
+
+class FieldKind(Enum):
+    STRING = "string"
+    BOOL = "boolean"
+    NUMBER = "number"
+
+
+@dataclass(frozen=True)
+class FilterField:
+    column: InstrumentedAttribute[Any]
+    kind: FieldKind
+
+
+_EXPECTED = {
+    FieldKind.STRING: 'a string (e.g. "text")',
+    FieldKind.BOOL: "true or false",
+    FieldKind.NUMBER: "a number",
+}
+
+
+def _fits(kind: FieldKind, value: Value) -> bool:
+    if kind is FieldKind.BOOL:
+        return isinstance(value, bool)
+    if kind is FieldKind.NUMBER:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, str)
+
+
+def _render(value: Value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _compare(column: InstrumentedAttribute[Any], op: str, value: Value) -> ColumnElement[bool]:
+    if op == "=":
+        return column == value
+    if op == "!=":
+        return column != value
+    if op == "<":
+        return column < value
+    if op == "<=":
+        return column <= value
+    if op == ">":
+        return column > value
+    return column >= value
+
+
+def build_where(expr: FilterExpr, fields: Mapping[str, FilterField]) -> ColumnElement[bool]:
+    """The WHERE clause for `expr`; INVALID_ARGUMENT (field "filter") for fields not in `fields` or
+    values of the wrong type. `And(())` (the empty filter) is TRUE."""
+    violations: list[Violation] = []
+
+    def where(node: FilterExpr) -> ColumnElement[bool]:
+        if isinstance(node, Comparison):
+            spec = fields.get(node.field)
+            if spec is None:
+                known = ", ".join(sorted(fields))
+                violations.append(
+                    Violation(
+                        FILTER_FIELD,
+                        f"unknown field {node.field!r} at {node.position}; filterable fields: {known}",
+                        node.line,
+                        node.column,
+                    )
+                )
+                return true()
+            if not _fits(spec.kind, node.value):
+                violations.append(
+                    Violation(
+                        FILTER_FIELD,
+                        f"{node.field} is a {spec.kind.value} field: compare it with {_EXPECTED[spec.kind]}, "
+                        f"not {_render(node.value)} (at {node.position})",
+                        node.line,
+                        node.column,
+                    )
+                )
+                return true()
+            if spec.kind is FieldKind.BOOL and node.op not in ("=", "!="):
+                violations.append(
+                    Violation(
+                        FILTER_FIELD,
+                        f"{node.field} is a boolean field: only = and != apply, not {node.op} (at {node.position})",
+                        node.line,
+                        node.column,
+                    )
+                )
+                return true()
+            return _compare(spec.column, node.op, node.value)
+        if isinstance(node, Not):
+            return not_(where(node.operand))
+        parts = [where(o) for o in node.operands]
+        if not parts:
+            return true()
+        return and_(*parts) if isinstance(node, And) else or_(*parts)
+
+    clause = where(expr)
+    if violations:
+        raise InvalidArgumentError(violations)
+    return clause

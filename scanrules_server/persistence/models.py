@@ -1,0 +1,160 @@
+"""ORM models. Repositories map these to `domain.resources` dataclasses; nothing above persistence sees them.
+
+Every table has an integer surrogate `seq` (monotonic: SERIAL on PostgreSQL, AUTOINCREMENT on SQLite) that
+List methods page on. Revision tables have no foreign key to their resource: revisions outlive deletion,
+because rule set revisions pin rule revisions by name.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Dialect, Float, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+JSONType: TypeEngine[Any] = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every backend.
+
+    PostgreSQL stores `timestamptz`; SQLite has no time zones, so the value is stored as naive UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("naive datetime: pass an aware datetime (UTC)")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _seq() -> Mapped[int]:
+    return mapped_column(Integer, primary_key=True, autoincrement=True)
+
+
+class RuleRow(Base):
+    """The current state of each live rule."""
+
+    __tablename__ = "rules"
+    __table_args__ = (UniqueConstraint("rule_id"), {"sqlite_autoincrement": True})
+
+    seq: Mapped[int] = _seq()
+    rule_id: Mapped[str] = mapped_column(String(63))
+    display_name: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    expression: Mapped[str] = mapped_column(Text)
+    classification: Mapped[str] = mapped_column(String(255))
+    pattern_type: Mapped[str] = mapped_column(String(64))
+    complexity_level: Mapped[str] = mapped_column(String(64))
+    confidence_threshold: Mapped[float] = mapped_column(Float)
+    is_active: Mapped[bool] = mapped_column(Boolean)
+    owner: Mapped[str] = mapped_column(String(255))
+    compliance_tags: Mapped[list[str]] = mapped_column(JSONType)
+    labels: Mapped[dict[str, str]] = mapped_column(JSONType)
+    sensitivity_label: Mapped[str] = mapped_column(String(255))
+    revision: Mapped[int] = mapped_column(Integer)
+    etag: Mapped[str] = mapped_column(String(64))
+    create_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    update_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    revision_create_time: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RuleRevisionRow(Base):
+    """One immutable snapshot per rule revision (the whole resource, as JSON)."""
+
+    __tablename__ = "rule_revisions"
+    __table_args__ = (UniqueConstraint("rule_id", "revision"), {"sqlite_autoincrement": True})
+
+    seq: Mapped[int] = _seq()
+    rule_id: Mapped[str] = mapped_column(String(63))
+    revision: Mapped[int] = mapped_column(Integer)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    create_time: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RuleSetRow(Base):
+    __tablename__ = "rule_sets"
+    __table_args__ = (UniqueConstraint("rule_set_id"), {"sqlite_autoincrement": True})
+
+    seq: Mapped[int] = _seq()
+    rule_set_id: Mapped[str] = mapped_column(String(63))
+    display_name: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    rules: Mapped[list[str]] = mapped_column(JSONType)
+    policy: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    read_only: Mapped[bool] = mapped_column(Boolean)
+    revision: Mapped[int] = mapped_column(Integer)
+    etag: Mapped[str] = mapped_column(String(64))
+    create_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    update_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    revision_create_time: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RuleSetRevisionRow(Base):
+    __tablename__ = "rule_set_revisions"
+    __table_args__ = (UniqueConstraint("rule_set_id", "revision"), {"sqlite_autoincrement": True})
+
+    seq: Mapped[int] = _seq()
+    rule_set_id: Mapped[str] = mapped_column(String(63))
+    revision: Mapped[int] = mapped_column(Integer)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    create_time: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PatternRow(Base):
+    __tablename__ = "patterns"
+    __table_args__ = (UniqueConstraint("pattern_id"), {"sqlite_autoincrement": True})
+
+    seq: Mapped[int] = _seq()
+    pattern_id: Mapped[str] = mapped_column(String(63))
+    display_name: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    regex: Mapped[str] = mapped_column(Text)
+    validator: Mapped[str] = mapped_column(String(255))
+    keywords: Mapped[list[str]] = mapped_column(JSONType)
+    exclusions: Mapped[list[str]] = mapped_column(JSONType)
+    builtin: Mapped[bool] = mapped_column(Boolean)
+    usage_count: Mapped[int] = mapped_column(Integer)
+    measured_precision: Mapped[float | None] = mapped_column(Float, nullable=True)
+    etag: Mapped[str] = mapped_column(String(64))
+    create_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    update_time: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class IdempotencyKeyRow(Base):
+    """`request_id`s already served by a create method, and the resource (revision) that create made."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("method", "request_id"), {"sqlite_autoincrement": True})
+
+    seq: Mapped[int] = _seq()
+    method: Mapped[str] = mapped_column(String(128))
+    request_id: Mapped[str] = mapped_column(String(255))
+    resource_name: Mapped[str] = mapped_column(String(255))
+    revision_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    create_time: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
