@@ -118,6 +118,38 @@ def _cmd_classifications(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from .app import serve
+    from .settings import Settings
+
+    logging.getLogger("scanrules").setLevel(getattr(logging, args.log_level.upper()))
+    settings = Settings(host=args.host, port=args.port, metrics_port=args.metrics_port)
+    if args.database_url:
+        settings.database_url = args.database_url
+    try:
+        asyncio.run(serve(settings))
+    except (RuntimeError, OSError) as exc:
+        print(f"scanrules: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from .persistence.migrate import run_upgrade
+    from .settings import Settings
+
+    url = args.database_url or Settings().database_url
+    try:
+        run_upgrade(url, args.revision)
+    except Exception as exc:
+        print(f"scanrules: migration failed: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
+        return 2
+    print(f"database at {args.revision}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="scanrules", description="Find and classify sensitive data.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -138,11 +170,25 @@ def build_parser() -> argparse.ArgumentParser:
     cls = sub.add_parser("classifications", help="list the built-in classifications")
     cls.add_argument("--format", choices=("json", "table"), default="table")
     cls.set_defaults(func=_cmd_classifications)
+    srv = sub.add_parser("serve", help="run the gRPC service")
+    srv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    srv.add_argument("--port", type=int, default=50051, help="port (default 50051; 0 picks a free one)")
+    srv.add_argument(
+        "--database-url",
+        help="SQLAlchemy URL (env SCANRULES_DATABASE_URL; default sqlite+aiosqlite:///./scanrules.db)",
+    )
+    srv.add_argument("--metrics-port", type=int, default=0, help="Prometheus /metrics port (default off)")
+    srv.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
+    srv.set_defaults(func=_cmd_serve)
+    mig = sub.add_parser("migrate", help="upgrade the database schema (Alembic)")
+    mig.add_argument("--database-url", help="SQLAlchemy URL (env SCANRULES_DATABASE_URL)")
+    mig.add_argument("--revision", default="head")
+    mig.set_defaults(func=_cmd_migrate)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     args = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)

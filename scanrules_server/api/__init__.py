@@ -1,0 +1,1 @@
+"""gRPC servicers: parse the request, call the domain, convert the result, map errors."""

@@ -1,0 +1,52 @@
+"""What every servicer shares: the database and helpers for request fields."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from ..domain.errors import InvalidArgumentError, Violation
+
+
+class Rollback(Exception):
+    """Raised inside a transaction to undo it (validate-only requests)."""
+
+
+@dataclass
+class Database:
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+
+    @asynccontextmanager
+    async def transaction(self, *, rollback: bool = False, write: bool = True) -> AsyncIterator[AsyncSession]:
+        """One transaction per RPC: committed when the block ends, rolled back on error or on request.
+
+        Writing transactions on SQLite start with BEGIN IMMEDIATE (one writer at a time, the rest wait).
+        """
+        async with self.sessions() as session:
+            try:
+                async with session.begin():
+                    if write:
+                        await session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+                    yield session
+                    if rollback:
+                        raise Rollback
+            except Rollback:
+                pass
+
+
+def resource_id(name: str, collection: str, field: str = "name") -> str:
+    """`collection/{id}` -> id; INVALID_ARGUMENT naming `field` otherwise."""
+    prefix = collection + "/"
+    if not name.startswith(prefix) or len(name) == len(prefix) or "/" in name[len(prefix) :]:
+        raise InvalidArgumentError([Violation(field, f"expected {collection}/{{id}}, got {name!r}")])
+    return name[len(prefix) :]
+
+
+def split_revision(resource: str) -> tuple[str, str | None]:
+    """`id@3` -> ("id", "3")."""
+    base, _, revision = resource.partition("@")
+    return base, revision or None

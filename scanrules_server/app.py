@@ -1,0 +1,129 @@
+"""Build and run the gRPC server: servicers, health, reflection, metrics, graceful stop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from prometheus_client import start_http_server
+from scanrules.v1 import (
+    monitoring_service_pb2,
+    monitoring_service_pb2_grpc,
+    orchestration_service_pb2,
+    orchestration_service_pb2_grpc,
+    rule_service_pb2,
+    rule_service_pb2_grpc,
+)
+
+from .api.context import Database
+from .api.metrics import MetricsInterceptor, RpcMetrics
+from .api.pending import MonitoringServicer, OrchestrationServicer
+from .api.rule_service import RuleServicer
+from .persistence import migrate
+from .persistence import patterns as pattern_repo
+from .persistence.db import make_engine, make_session_factory
+from .services.patterns import builtin_pattern_rows
+from .services.rules import seed_builtin
+from .settings import Settings
+
+log = logging.getLogger("scanrules.server")
+
+SERVICE_NAMES = (
+    rule_service_pb2.DESCRIPTOR.services_by_name["RuleService"].full_name,
+    orchestration_service_pb2.DESCRIPTOR.services_by_name["OrchestrationService"].full_name,
+    monitoring_service_pb2.DESCRIPTOR.services_by_name["MonitoringService"].full_name,
+)
+
+
+@dataclass
+class Running:
+    server: grpc.aio.Server
+    port: int
+    db: Database
+    metrics: RpcMetrics
+    health: health.aio.HealthServicer
+
+    async def stop(self, grace: float | None = None) -> None:
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(grace)
+        await self.db.engine.dispose()
+
+
+async def prepare_database(settings: Settings) -> Database:
+    """Migrate (embedded default, or when asked), then seed the built-in rules and patterns."""
+    should_migrate = settings.migrate if settings.migrate is not None else settings.is_sqlite
+    if should_migrate:
+        await migrate.upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    db = Database(engine, make_session_factory(engine))
+    current = await migrate.current_revision(settings.database_url)
+    if current not in migrate.heads():
+        await engine.dispose()
+        raise RuntimeError(
+            f"database schema is at {current or 'nothing'}, not {', '.join(migrate.heads())}: run `scanrules migrate`"
+        )
+    async with db.transaction() as session:
+        await pattern_repo.seed_builtin_patterns(session, builtin_pattern_rows())
+        await seed_builtin(session)
+    return db
+
+
+async def create_server(settings: Settings) -> Running:
+    """A started server on `settings.host:settings.port` (port 0 picks a free one)."""
+    db = await prepare_database(settings)
+    metrics = RpcMetrics()
+    options: list[tuple[str, Any]] = [
+        ("grpc.max_receive_message_length", settings.max_message_bytes),
+        ("grpc.max_send_message_length", settings.max_message_bytes),
+    ]
+    server = grpc.aio.server(interceptors=[MetricsInterceptor(metrics)], options=options)
+    rule_service_pb2_grpc.add_RuleServiceServicer_to_server(RuleServicer(db), server)  # type: ignore[no-untyped-call]
+    orchestration_service_pb2_grpc.add_OrchestrationServiceServicer_to_server(OrchestrationServicer(), server)  # type: ignore[no-untyped-call]
+    monitoring_service_pb2_grpc.add_MonitoringServiceServicer_to_server(MonitoringServicer(), server)  # type: ignore[no-untyped-call]
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection(
+        (*SERVICE_NAMES, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME), server
+    )
+    port = server.add_insecure_port(f"{settings.host}:{settings.port}")
+    if port == 0:
+        await db.engine.dispose()
+        raise RuntimeError(f"cannot listen on {settings.host}:{settings.port}")
+    await server.start()
+    for name in ("", *SERVICE_NAMES):
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    return Running(server, port, db, metrics, health_servicer)
+
+
+async def serve(settings: Settings) -> None:
+    """Run until SIGTERM or SIGINT, then drain in-flight calls for `grace_seconds`."""
+    running = await create_server(settings)
+    if settings.metrics_port:
+        start_http_server(settings.metrics_port, addr=settings.host, registry=running.metrics.registry)
+        log.info("metrics listening port=%d", settings.metrics_port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    print(f"listening on {settings.host}:{running.port}", flush=True)
+    log.info(
+        "server started host=%s port=%d database=%s", settings.host, running.port, _redacted(settings.database_url)
+    )
+    await stop.wait()
+    log.info("server stopping grace_seconds=%s", settings.grace_seconds)
+    await running.stop(settings.grace_seconds)
+
+
+def _redacted(url: str) -> str:
+    """The database URL without a password."""
+    scheme, sep, rest = url.partition("://")
+    if "@" in rest and ":" in rest.split("@", 1)[0]:
+        user = rest.split("@", 1)[0].split(":", 1)[0]
+        rest = f"{user}:***@{rest.split('@', 1)[1]}"
+    return scheme + sep + rest

@@ -1,0 +1,63 @@
+"""A real server per database kind (SQLite, PostgreSQL), started once per session in its own
+thread and event loop, and a real SDK client against it per test."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from scanrules_client import ScanRulesClient
+from scanrules_server.app import Running, create_server
+from scanrules_server.settings import Settings
+from tests.dbs import KINDS, temporary_database
+
+
+class ServerThread:
+    """`create_server` on a private event loop, so tests can use their own loops freely."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True, name="scanrules-test-server")
+        self.running: Running | None = None
+
+    def start(self) -> str:
+        self.thread.start()
+        self.running = asyncio.run_coroutine_threadsafe(create_server(self.settings), self.loop).result(timeout=180)
+        return f"127.0.0.1:{self.running.port}"
+
+    def stop(self) -> None:
+        if self.running is not None:
+            asyncio.run_coroutine_threadsafe(self.running.stop(0), self.loop).result(timeout=60)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=30)
+        self.loop.close()
+
+
+#: Running servers by target, for tests that look inside (metrics registry).
+running_servers: dict[str, Running] = {}
+
+
+@pytest.fixture(scope="session", params=KINDS)
+def server_target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    kind: str = request.param
+    tmp: Path = tmp_path_factory.mktemp(f"server-{kind}")
+    with temporary_database(kind, tmp) as url:
+        server = ServerThread(Settings(host="127.0.0.1", port=0, database_url=url, migrate=True))
+        try:
+            target = server.start()
+            assert server.running is not None
+            running_servers[target] = server.running
+            yield target
+        finally:
+            server.stop()
+
+
+@pytest.fixture
+async def client(server_target: str) -> AsyncIterator[ScanRulesClient]:
+    async with ScanRulesClient.connect(server_target, timeout=30) as c:
+        yield c
