@@ -17,16 +17,16 @@ $(STAMP): pyproject.toml | $(BIN)/python
 venv: $(STAMP)
 
 lint: $(STAMP) buf-lint check-gen
-	$(BIN)/ruff check scanrules_server tests bench scripts
-	$(BIN)/ruff format --check scanrules_server tests bench scripts
+	$(BIN)/ruff check scanrules_server scanrules_client tests bench scripts
+	$(BIN)/ruff format --check scanrules_server scanrules_client tests bench scripts
 	$(BIN)/mypy
 
 test: $(STAMP) node_modules/.bin/buf
 	$(BIN)/pytest -q
 
-# The service itself lands with the foundation issue; until then `run` scans the bundled example data.
+# The service on its embedded default (SQLite file ./scanrules.db, migrated and seeded on first start).
 run: $(STAMP)
-	$(BIN)/scanrules scan examples/ --format table
+	$(BIN)/scanrules serve
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
