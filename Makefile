@@ -31,6 +31,7 @@ run: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/connectors.py
 
 docs: $(STAMP)
 	$(BIN)/python scripts/gen_classifications_doc.py

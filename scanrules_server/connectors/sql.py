@@ -1,80 +1,249 @@
-"""SQL databases through SQLAlchemy: reflection for discovery, streamed selects for reading.
+"""What the SQLAlchemy-based connectors (MySQL/MariaDB, SQLite) share: Core queries and sampling.
 
-Identifiers always go through SQLAlchemy's quoting; nothing is pasted into SQL text.
+Every query is SQLAlchemy Core over `table()`/`column()` with `quoted_name(..., quote=True)`, so
+each identifier is quoted by the dialect; values are bound parameters. Nothing is pasted into SQL.
+
+RANDOM without TABLESAMPLE (neither MySQL nor SQLite has it), at a cost proportional to the sample:
+
+* the table has an integer key (a one-column integer primary key, or SQLite's rowid): read the key's
+  MIN and MAX through the index; when the key span is at most `SCAN_FACTOR` × rows the whole
+  table is small and a reservoir over it is exact; otherwise read about 100 short key ranges
+  (`WHERE key >= random start ORDER BY key LIMIT m`), each an index seek plus m rows;
+* no integer key: a reservoir over a bounded scan of at most `SCAN_FACTOR` × rows rows (uniform for
+  tables up to that size, the table's first rows beyond it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+import math
+import random
+import time
+from abc import abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.sql.elements import ColumnElement, quoted_name
 
 from ..domain.errors import SourceError
-from ..engine.column import ColumnInfo
-from .base import Batch, TableSchema
+from .base import Batch, Connector, Sampling, TableSchema, redact
+from .sampling import Reservoir, Row, bernoulli, column_batch, rebatch
+
+#: RANDOM reads small tables (key span, or the bounded scan) up to this many times the sample size.
+SCAN_FACTOR = 10
+#: RANDOM over key ranges reads about this many ranges.
+KEY_RANGES = 100
 
 
-class SqlConnector:
-    def __init__(self, uri: str) -> None:
-        try:
-            url = make_url(uri)
-        except ArgumentError as exc:
-            raise SourceError(f"not a database URL: {uri!r}") from exc
-        if url.get_backend_name() == "sqlite":
-            database = url.database or ""
-            if not database or database == ":memory:" or not Path(database).is_file():
-                raise SourceError(f"SQLite database file {database!r} does not exist")
-            # Read-only URI so that scanning can never create or change the file.
-            url = url.set(database=f"file:{Path(database).resolve()}?mode=ro", query={"uri": "true"})
-        try:
-            self.engine = sa.create_engine(url)
-            with self.engine.connect():
-                pass
-        except (SQLAlchemyError, NoSuchModuleError) as exc:
-            raise SourceError(
-                f"cannot open {url.render_as_string(hide_password=True)}: {exc.__class__.__name__}"
-            ) from exc
-        self._tables: dict[str, sa.Table] = {}
+def quoted(name: str) -> quoted_name:
+    return quoted_name(name, quote=True)
 
-    def discover(self) -> list[TableSchema]:
+
+class SqlAlchemyConnector(Connector):
+    """A connector over a SQLAlchemy engine; subclasses supply discovery and session setup."""
+
+    engine: sa.Engine
+    where: str
+    statement_timeout_s: float
+    _secret: str | None = None
+
+    # -- hooks -------------------------------------------------------------------------------
+
+    @abstractmethod
+    def _begin_read_only(self, conn: sa.Connection) -> None:
+        """Make `conn`'s transaction read-only with the statement timeout."""
+
+    def _end_read(self, conn: sa.Connection) -> None:
+        """Undo `_begin_read_only` (always followed by a rollback)."""
+
+    def _abandon(self, conn: sa.Connection) -> None:
+        """Stop reading a result that still has rows (MySQL would otherwise drain it)."""
+
+    @abstractmethod
+    def integer_key(self, conn: sa.Connection, table: TableSchema) -> str | None:
+        """A one-column integer key to sample key ranges on, or None."""
+
+    def percent_filter(self, seed: int, fraction: float) -> ColumnElement[bool] | None:
+        """A server-side seeded Bernoulli filter, or None to filter rows client-side."""
+        return None
+
+    def _error(self, exc: SQLAlchemyError) -> SourceError:
+        orig = getattr(exc, "orig", None) or exc
+        text = " ".join(str(orig).split())
+        if "max_statement_time" in text or "maximum statement execution time" in text or "interrupted" in text:
+            return SourceError(f"{self.where}: a statement ran longer than the {self.statement_timeout_s:g} s timeout")
+        return SourceError(redact(f"{self.where}: {orig.__class__.__name__}: {text}", self._secret))
+
+    # -- transactions ------------------------------------------------------------------------
+
+    @contextmanager
+    def read_transaction(self) -> Iterator[sa.Connection]:
+        """A read-only transaction with the statement timeout, rolled back at the end."""
         try:
-            inspector = sa.inspect(self.engine)
-            out = []
-            for name in inspector.get_table_names():
-                fks: dict[str, tuple[str, str]] = {}
-                for fk in inspector.get_foreign_keys(name):
-                    for local, remote in zip(fk["constrained_columns"], fk["referred_columns"], strict=False):
-                        fks[local] = (fk["referred_table"], remote)
-                columns = tuple(
-                    ColumnInfo(
-                        table=name,
-                        name=c["name"],
-                        type=str(c["type"]),
-                        comment=c.get("comment") or "",
-                        references=fks.get(c["name"]),
-                    )
-                    for c in inspector.get_columns(name)
-                )
-                pk = tuple(inspector.get_pk_constraint(name).get("constrained_columns") or ())
-                out.append(TableSchema(name, columns, None, pk))
-            return out
+            with self.engine.connect() as conn:
+                self._begin_read_only(conn)
+                try:
+                    yield conn
+                finally:
+                    try:
+                        self._end_read(conn)
+                    finally:
+                        conn.rollback()
         except SQLAlchemyError as exc:
-            raise SourceError(f"cannot read the schema: {exc.__class__.__name__}") from exc
-
-    def batches(self, table: TableSchema, limit: int | None, batch_size: int) -> Iterator[Batch]:
-        meta = sa.MetaData()
-        t = sa.Table(table.name, meta, *(sa.Column(c.name) for c in table.columns))
-        query = sa.select(*t.columns)
-        if limit:
-            query = query.limit(limit)
-        names = [c.name for c in table.columns]
-        with self.engine.connect() as conn:
-            result = conn.execution_options(stream_results=True, yield_per=batch_size).execute(query)
-            for rows in result.partitions(batch_size):
-                yield {name: [row[i] for row in rows] for i, name in enumerate(names)}
+            raise self._error(exc) from None
 
     def close(self) -> None:
         self.engine.dispose()
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def table_clause(
+        self, table: TableSchema, names: Sequence[str] | None = None
+    ) -> tuple[sa.TableClause, list[sa.ColumnClause[object]]]:
+        """The table and the columns `names` (default: the table's) as Core objects, every name quoted."""
+        names = table.column_names() if names is None else list(names)
+        unique = list(dict.fromkeys(names))
+        clause = sa.table(
+            quoted(table.name),
+            *(sa.column(quoted(n)) for n in unique),
+            schema=quoted(table.schema) if table.schema else None,
+        )
+        return clause, [clause.c[n] for n in names]
+
+    def batches(self, table: TableSchema, sampling: Sampling, batch_size: int) -> Iterator[Batch]:
+        if batch_size <= 0:
+            raise ValueError("batch_size must be positive")
+        names = table.column_names()
+        if not names:
+            return
+        deadline = sampling.deadline()
+        strategy = sampling.effective
+        with self.read_transaction() as conn:
+            clause, columns = self.table_clause(table)
+            select = sa.select(*columns).select_from(clause)
+            if strategy == "RANDOM":
+                yield from self._random(conn, table, sampling, batch_size, deadline)
+                return
+            keep: float | None = None
+            if strategy == "HEAD":
+                select = select.limit(sampling.rows)
+            elif strategy == "PERCENT":
+                where = self.percent_filter(sampling.seed, sampling.percent / 100)
+                if where is None:
+                    keep = sampling.percent / 100
+                else:
+                    select = select.where(where)
+            rng = random.Random(sampling.seed)
+            yield from self._stream(conn, select, names, batch_size, deadline, keep, rng)
+
+    def _stream(
+        self,
+        conn: sa.Connection,
+        select: sa.Executable,
+        names: list[str],
+        batch_size: int,
+        deadline: float,
+        keep: float | None = None,
+        rng: random.Random | None = None,
+    ) -> Iterator[Batch]:
+        result = conn.execution_options(stream_results=True, max_row_buffer=batch_size).execute(select)
+        exhausted = False
+        try:
+            pending: list[Row] = []
+            while True:
+                rows: list[Row] = list(result.fetchmany(batch_size))
+                if not rows:
+                    exhausted = True
+                    break
+                if keep is not None and rng is not None:
+                    rows = bernoulli(rows, keep, rng)
+                pending.extend(rows)
+                if len(pending) >= batch_size:
+                    yield column_batch(pending[:batch_size], names)
+                    del pending[:batch_size]
+                if time.monotonic() > deadline:
+                    break
+            if pending:
+                yield column_batch(pending, names)
+        finally:
+            if not exhausted:
+                self._abandon(conn)
+            result.close()
+
+    def _random(
+        self, conn: sa.Connection, table: TableSchema, sampling: Sampling, batch_size: int, deadline: float
+    ) -> Iterator[Batch]:
+        names = table.column_names()
+        rows = sampling.rows
+        rng = random.Random(sampling.seed)
+        key = self.integer_key(conn, table)
+        bounded_scan = rows * SCAN_FACTOR
+        if key is not None:
+            clause, (key_column,) = self.table_clause(table, [key])
+            lo, hi = conn.execute(sa.select(sa.func.min(key_column), sa.func.max(key_column)).select_from(clause)).one()
+            if lo is None or hi is None:
+                return
+            lo, hi = int(str(lo)), int(str(hi))
+            if hi - lo + 1 > bounded_scan:
+                chunks = self._key_ranges(conn, table, key, lo, hi, rows, rng, deadline)
+                yield from rebatch(chunks, names, batch_size, deadline)
+                return
+        # A small table (or no integer key): a reservoir over a bounded scan.
+        clause, columns = self.table_clause(table)
+        select = sa.select(*columns).select_from(clause).limit(bounded_scan)
+        reservoir = Reservoir(rows, rng)
+        result = conn.execution_options(stream_results=True, max_row_buffer=batch_size).execute(select)
+        exhausted = False
+        try:
+            while True:
+                chunk = result.fetchmany(batch_size)
+                if not chunk:
+                    exhausted = True
+                    break
+                reservoir.add(chunk)
+                if time.monotonic() > deadline:
+                    break
+        finally:
+            if not exhausted:
+                self._abandon(conn)
+            result.close()
+        sample = reservoir.rows()
+        for start in range(0, len(sample), batch_size):
+            yield column_batch(sample[start : start + batch_size], names)
+
+    def _key_ranges(
+        self,
+        conn: sa.Connection,
+        table: TableSchema,
+        key: str,
+        lo: int,
+        hi: int,
+        rows: int,
+        rng: random.Random,
+        deadline: float,
+    ) -> Iterator[list[Row]]:
+        """About KEY_RANGES runs of consecutive keys from random starting points; no row twice."""
+        names = table.column_names()
+        clause, columns = self.table_clause(table, names if key in names else [*names, key])
+        key_index = names.index(key) if key in names else len(names)
+        key_column = columns[key_index]
+        run = max(1, math.ceil(rows / KEY_RANGES))
+        seen: set[int] = set()
+        collected = 0
+        attempts = 0
+        max_attempts = 4 * math.ceil(rows / run) + 16
+        while collected < rows and attempts < max_attempts and time.monotonic() <= deadline:
+            attempts += 1
+            start = rng.randint(lo, hi)
+            limit = min(run, rows - collected)
+            query = sa.select(*columns).select_from(clause).where(key_column >= start).order_by(key_column).limit(limit)
+            fresh: list[Row] = []
+            for row in conn.execute(query):
+                k = int(str(row[key_index]))
+                if k not in seen:
+                    seen.add(k)
+                    fresh.append(tuple(row))
+            collected += len(fresh)
+            if fresh:
+                yield fresh

@@ -66,6 +66,8 @@ class Finding:
     explanation: list[dict[str, object]]
     evidence: list[str] = field(default_factory=list)
     coverage: float = 0.0
+    #: the sampling strategy the scan read the column with (HEAD, RANDOM, PERCENT, FULL); set by the caller
+    sampling_strategy: str = ""
 
     def to_dict(self) -> dict[str, object]:
         out = asdict(self)

@@ -17,7 +17,7 @@ CARDS = ["4111 1111 1111 1111", "5500 0000 0000 0004", "3400 0000 0000 009", "60
 NOTES = ["nothing to report"] * 200
 
 
-def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "scanrules_server.cli", *args],
         input=stdin,
@@ -25,6 +25,7 @@ def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str
         text=True,
         timeout=120,
         check=False,
+        env=env,
     )
 
 
