@@ -20,6 +20,7 @@ _RULE_NAME = re.compile(rf"^rules/({RESOURCE_ID_PATTERN})(?:@([1-9][0-9]*))?$")
 RULES = "rules"
 RULE_SETS = "ruleSets"
 PATTERNS = "patterns"
+DATA_SOURCES = "dataSources"
 
 
 def is_valid_resource_id(resource_id: str) -> bool:
@@ -146,3 +147,30 @@ PATTERN_MUTABLE_FIELDS: tuple[str, ...] = (
     "usage_count",
     "measured_precision",
 )
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataSource:
+    """A connection to scan. `uri` never holds a password: that is `secret`, encrypted at rest."""
+
+    data_source_id: str
+    display_name: str = ""
+    description: str = ""
+    uri: str = ""
+    kind: str = ""
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+    #: Fernet token of the password ("" when none); only the secrets module can read it.
+    secret: str = ""
+    etag: str
+    create_time: datetime
+    update_time: datetime
+
+    @property
+    def name(self) -> str:
+        return f"{DATA_SOURCES}/{self.data_source_id}"
+
+    @property
+    def password_set(self) -> bool:
+        return bool(self.secret)

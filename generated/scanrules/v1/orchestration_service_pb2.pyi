@@ -61,14 +61,12 @@ class ListDataSourcesRequest(_message.Message):
     def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., filter: _Optional[str] = ..., order_by: _Optional[str] = ...) -> None: ...
 
 class ListDataSourcesResponse(_message.Message):
-    __slots__ = ("data_sources", "next_page_token", "total_size")
+    __slots__ = ("data_sources", "next_page_token")
     DATA_SOURCES_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
-    TOTAL_SIZE_FIELD_NUMBER: _ClassVar[int]
     data_sources: _containers.RepeatedCompositeFieldContainer[_data_source_pb2.DataSource]
     next_page_token: str
-    total_size: int
-    def __init__(self, data_sources: _Optional[_Iterable[_Union[_data_source_pb2.DataSource, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_size: _Optional[int] = ...) -> None: ...
+    def __init__(self, data_sources: _Optional[_Iterable[_Union[_data_source_pb2.DataSource, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class UpdateDataSourceRequest(_message.Message):
     __slots__ = ("data_source", "update_mask")
@@ -105,20 +103,18 @@ class TestDataSourceConnectionRequest(_message.Message):
     def __init__(self, name: _Optional[str] = ..., data_source: _Optional[_Union[_data_source_pb2.DataSource, _Mapping]] = ...) -> None: ...
 
 class TestDataSourceConnectionResponse(_message.Message):
-    __slots__ = ("reachable", "authenticated", "read_only", "latency", "message", "server_version")
+    __slots__ = ("reachable", "authenticated", "read_only", "latency", "message")
     REACHABLE_FIELD_NUMBER: _ClassVar[int]
     AUTHENTICATED_FIELD_NUMBER: _ClassVar[int]
     READ_ONLY_FIELD_NUMBER: _ClassVar[int]
     LATENCY_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
-    SERVER_VERSION_FIELD_NUMBER: _ClassVar[int]
     reachable: bool
     authenticated: bool
     read_only: bool
     latency: _duration_pb2.Duration
     message: str
-    server_version: str
-    def __init__(self, reachable: _Optional[bool] = ..., authenticated: _Optional[bool] = ..., read_only: _Optional[bool] = ..., latency: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., message: _Optional[str] = ..., server_version: _Optional[str] = ...) -> None: ...
+    def __init__(self, reachable: _Optional[bool] = ..., authenticated: _Optional[bool] = ..., read_only: _Optional[bool] = ..., latency: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., message: _Optional[str] = ...) -> None: ...
 
 class DiscoverDataSourceRequest(_message.Message):
     __slots__ = ("name", "include_row_estimates")
