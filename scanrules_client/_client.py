@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Coroutine, Generator
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -21,6 +23,36 @@ from ._retry import DEFAULT_RETRY, RetryPolicy
 from ._services import MonitoringClient, OrchestrationClient, RulesClient
 
 __all__ = ["ScanRulesClient"]
+
+PathLike = str | os.PathLike[str]
+
+
+def tls_channel_credentials(
+    ca_file: PathLike | None = None, cert_file: PathLike | None = None, key_file: PathLike | None = None
+) -> grpc.ChannelCredentials | None:
+    """TLS credentials from PEM files: `ca_file` (default: the system roots) and, for mutual TLS, the client's
+    `cert_file` with its `key_file`. None when no file is given."""
+    if ca_file is None and cert_file is None and key_file is None:
+        return None
+    if (cert_file is None) != (key_file is None):
+        raise ValueError("a client certificate needs its key: give both tls_cert_file and tls_key_file")
+    return grpc.ssl_channel_credentials(
+        root_certificates=Path(ca_file).read_bytes() if ca_file is not None else None,
+        private_key=Path(key_file).read_bytes() if key_file is not None else None,
+        certificate_chain=Path(cert_file).read_bytes() if cert_file is not None else None,
+    )
+
+
+def pick_credentials(
+    credentials: grpc.ChannelCredentials | None,
+    ca_file: PathLike | None,
+    cert_file: PathLike | None,
+    key_file: PathLike | None,
+) -> grpc.ChannelCredentials | None:
+    from_files = tls_channel_credentials(ca_file, cert_file, key_file)
+    if from_files is not None and credentials is not None:
+        raise ValueError("give either credentials or tls_ca_file/tls_cert_file/tls_key_file, not both")
+    return from_files if from_files is not None else credentials
 
 
 class ScanRulesClient:
@@ -73,24 +105,34 @@ class ScanRulesClient:
         retry: RetryPolicy | None = None,
         options: ChannelOptions = (),
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        tls_ca_file: PathLike | None = None,
+        tls_cert_file: PathLike | None = None,
+        tls_key_file: PathLike | None = None,
     ) -> Connecting:
         """Opens a channel to `target` (``host:port``) and waits until it is ready.
 
         Args:
             target: the server address, e.g. ``127.0.0.1:50051``.
             credentials: TLS credentials (``grpc.ssl_channel_credentials(...)``); None for plaintext.
-            token: bearer token sent as ``authorization: Bearer <token>``; default ``$SCANRULES_TOKEN``.
+            token: bearer token sent as ``authorization: Bearer <token>``; default ``$SCANRULES_TOKEN``, else
+                ``token`` in the config file (``$SCANRULES_CONFIG`` or ``~/.config/scanrules/config.toml``).
             timeout: default deadline of each unary call, in seconds; None for no deadline.
             retry: retry policy for UNAVAILABLE; default ``RetryPolicy()``.
             options: extra gRPC channel options, e.g. ``[("grpc.max_receive_message_length", 64 << 20)]``.
             connect_timeout: how long to wait for the channel to become ready.
+            tls_ca_file: PEM file of the CA that signed the server's certificate; connects with TLS. Instead of
+                `credentials`; TLS with the system roots needs ``credentials=grpc.ssl_channel_credentials()``.
+            tls_cert_file, tls_key_file: PEM client certificate and its key, for mutual TLS (both or neither).
 
         Returns an awaitable that is also an async context manager: ``await ScanRulesClient.connect(...)`` gives
         the client, ``async with ScanRulesClient.connect(...) as client`` also closes it on exit.
 
         Raises:
             UnavailableError: the first connection attempt failed, or the channel was not ready in time.
+            ValueError: `credentials` and TLS files together, or a client certificate without its key.
+            OSError: a TLS file cannot be read.
         """
+        credentials = pick_credentials(credentials, tls_ca_file, tls_cert_file, tls_key_file)
 
         async def open_client() -> ScanRulesClient:
             merged = channel_options(options)

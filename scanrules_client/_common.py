@@ -5,25 +5,30 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import time
+import tomllib
 import uuid
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
 __all__ = [
+    "CONFIG_ENV",
     "DEFAULT_TIMEOUT",
     "TOKEN_ENV",
     "Deadline",
     "call_metadata",
     "channel_options",
+    "config_value",
     "resolve_token",
     "serialize",
     "with_request_id",
 ]
 
 TOKEN_ENV = "SCANRULES_TOKEN"
+CONFIG_ENV = "SCANRULES_CONFIG"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
 
@@ -44,10 +49,39 @@ ChannelOptions = Sequence[tuple[str, Any]]
 Metadata = tuple[tuple[str, str], ...]
 
 
+def config_path() -> Path:
+    """``$SCANRULES_CONFIG``, else ``~/.config/scanrules/config.toml`` (``$XDG_CONFIG_HOME`` if set)."""
+    explicit = os.environ.get(CONFIG_ENV)
+    if explicit:
+        return Path(explicit).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "scanrules" / "config.toml"
+
+
+def config_value(key: str) -> str | None:
+    """A string from the config file (keys ``target``, ``token``); None when the file or key is missing.
+
+    Raises ValueError naming the file when it is not valid TOML or the value is not a string.
+    """
+    path = config_path()
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        return None
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from None
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{path}: `{key}` must be a string")
+    return value or None
+
+
 def resolve_token(token: str | None) -> str | None:
-    """The explicit token, else ``$SCANRULES_TOKEN``, else None (no ``authorization`` metadata)."""
+    """The explicit token, else ``$SCANRULES_TOKEN``, else ``token`` in the config file (`config_path`),
+    else None (no ``authorization`` metadata)."""
     if token is None:
-        token = os.environ.get(TOKEN_ENV)
+        token = os.environ.get(TOKEN_ENV) or config_value("token")
     return token or None
 
 

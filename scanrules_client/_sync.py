@@ -6,6 +6,7 @@ from types import TracebackType
 
 import grpc
 
+from ._client import PathLike, pick_credentials
 from ._common import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_TIMEOUT,
@@ -68,12 +69,18 @@ class SyncScanRulesClient:
         retry: RetryPolicy | None = None,
         options: ChannelOptions = (),
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        tls_ca_file: PathLike | None = None,
+        tls_cert_file: PathLike | None = None,
+        tls_key_file: PathLike | None = None,
     ) -> SyncScanRulesClient:
         """Opens a channel to `target` and waits until it is ready; arguments as `ScanRulesClient.connect`.
 
         Raises:
             UnavailableError: the first connection attempt failed, or the channel was not ready in time.
+            ValueError: `credentials` and TLS files together, or a client certificate without its key.
+            OSError: a TLS file cannot be read.
         """
+        credentials = pick_credentials(credentials, tls_ca_file, tls_cert_file, tls_key_file)
         merged = channel_options(options)
         if credentials is None:
             channel = grpc.insecure_channel(target, options=merged)

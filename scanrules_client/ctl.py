@@ -25,7 +25,7 @@ from google.protobuf.json_format import MessageToDict
 from google.protobuf.message import Message
 from scanrules.v1 import rule_pb2, rule_service_pb2, rule_set_pb2
 
-from ._common import DEFAULT_TIMEOUT
+from ._common import DEFAULT_TIMEOUT, config_value
 from ._errors import ScanRulesError
 from ._sync import SyncScanRulesClient
 
@@ -578,10 +578,15 @@ def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
     group = parser.add_argument_group("connection and output")
     group.add_argument(
         "--target",
-        default=default(os.environ.get(TARGET_ENV) or DEFAULT_TARGET),
-        help=f"server address (default: ${TARGET_ENV} or {DEFAULT_TARGET})",
+        default=default(None),
+        help=f"server address (default: ${TARGET_ENV}, `target` in the config file, or {DEFAULT_TARGET})",
     )
-    group.add_argument("--token", default=default(None), help="bearer token (default: $SCANRULES_TOKEN)")
+    group.add_argument(
+        "--token",
+        default=default(None),
+        help="bearer token: an API key or JWT (default: $SCANRULES_TOKEN, or `token` in the config file "
+        "$SCANRULES_CONFIG or ~/.config/scanrules/config.toml)",
+    )
     group.add_argument(
         "-o", "--output", choices=("table", "json"), default=default("table"), help="output format (default: table)"
     )
@@ -593,6 +598,10 @@ def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
     )
     group.add_argument("--tls", action="store_true", default=default(False), help="connect with TLS")
     group.add_argument("--ca-file", default=default(None), help="PEM root certificates for TLS (implies --tls)")
+    group.add_argument(
+        "--cert-file", default=default(None), help="PEM client certificate for mutual TLS (implies --tls)"
+    )
+    group.add_argument("--key-file", default=default(None), help="PEM private key of --cert-file")
 
 
 def _add_list_options(parser: argparse.ArgumentParser, *, order_by: bool = True) -> None:
@@ -729,16 +738,26 @@ def build_parser() -> argparse.ArgumentParser:
 # ------------------------------------------------------------------------------------------------ main
 
 
+def _read_pem(path: str | None) -> bytes | None:
+    if not path:
+        return None
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
 def _credentials(args: argparse.Namespace) -> grpc.ChannelCredentials | None:
-    if args.ca_file:
-        try:
-            roots = Path(args.ca_file).read_bytes()
-        except OSError as exc:
-            raise UsageError(f"cannot read {args.ca_file}: {exc.strerror or exc}") from None
-        return grpc.ssl_channel_credentials(root_certificates=roots)
-    if args.tls:
-        return grpc.ssl_channel_credentials()
-    return None
+    cert_file, key_file = getattr(args, "cert_file", None), getattr(args, "key_file", None)
+    if bool(cert_file) != bool(key_file):
+        raise UsageError("--cert-file and --key-file go together")
+    if not (args.ca_file or args.tls or cert_file):
+        return None
+    return grpc.ssl_channel_credentials(
+        root_certificates=_read_pem(args.ca_file),
+        private_key=_read_pem(key_file),
+        certificate_chain=_read_pem(cert_file),
+    )
 
 
 def _one_line(text: str) -> str:
@@ -761,8 +780,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Output(args.output)
     handler: Handler = args.handler
     try:
+        target = args.target or os.environ.get(TARGET_ENV) or config_value("target") or DEFAULT_TARGET
         with SyncScanRulesClient.connect(
-            args.target,
+            target,
             credentials=_credentials(args),
             token=args.token,
             timeout=args.timeout,

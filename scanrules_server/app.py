@@ -21,16 +21,23 @@ from scanrules.v1 import (
     rule_service_pb2_grpc,
 )
 
+from .api.auth import Authenticator, AuthInterceptor, JwtVerifier
 from .api.context import Database
+from .api.limits import Limits, LimitsInterceptor
 from .api.metrics import MetricsInterceptor, RpcMetrics
-from .api.pending import MonitoringServicer, OrchestrationServicer
+from .api.monitoring import MonitoringServicer
+from .api.orchestration import OrchestrationServicer
+from .api.ratelimit import RateLimitInterceptor
 from .api.rule_service import RuleServicer
+from .api.tokens import ensure_admin_key
 from .persistence import migrate
 from .persistence import patterns as pattern_repo
 from .persistence.db import make_engine, make_session_factory
+from .secretbox import SecretBox, load_key
 from .services.patterns import builtin_pattern_rows
 from .services.rules import seed_builtin
 from .settings import Settings
+from .tls import check_bind, is_loopback, server_credentials
 
 log = logging.getLogger("scanrules.server")
 
@@ -48,6 +55,8 @@ class Running:
     db: Database
     metrics: RpcMetrics
     health: health.aio.HealthServicer
+    #: The admin API key created on this first start (auth on, no key in the database yet), else None.
+    admin_key: str | None = None
 
     async def stop(self, grace: float | None = None) -> None:
         await self.health.enter_graceful_shutdown()
@@ -75,35 +84,65 @@ async def prepare_database(settings: Settings) -> Database:
 
 
 async def create_server(settings: Settings) -> Running:
-    """A started server on `settings.host:settings.port` (port 0 picks a free one)."""
+    """A started server on `settings.host:settings.port` (port 0 picks a free one).
+
+    Raises RuntimeError (one line) when TLS files are bad, or when a non-loopback host has no TLS and not `insecure`.
+    """
+    credentials = server_credentials(settings)
+    check_bind(settings, tls=credentials is not None)
+    if credentials is None and not is_loopback(settings.host):
+        log.warning(
+            "serving plaintext on %s (--insecure): anyone on the network can read and forge calls", settings.host
+        )
+    limits = Limits.from_settings(settings)
+    jwt_verifier = JwtVerifier.from_settings(settings) if settings.auth_enabled else None
+    if not settings.auth_enabled:
+        if not is_loopback(settings.host) and not settings.insecure:
+            raise RuntimeError(f"refusing to serve without authentication on {settings.host}: add --insecure")
+        log.warning("AUTHENTICATION IS OFF (--no-auth): every caller is an admin; for local experiments only")
     db = await prepare_database(settings)
+    authenticator = Authenticator(db, jwt_verifier) if settings.auth_enabled else None
+    # The embedded default, or an explicitly configured key file, gets a key on first start.
+    box = SecretBox(load_key(settings.key_file(), create=settings.is_sqlite or bool(settings.secret_key_file)))
     metrics = RpcMetrics()
     options: list[tuple[str, Any]] = [
         ("grpc.max_receive_message_length", settings.max_message_bytes),
         ("grpc.max_send_message_length", settings.max_message_bytes),
     ]
-    server = grpc.aio.server(interceptors=[MetricsInterceptor(metrics)], options=options)
-    rule_service_pb2_grpc.add_RuleServiceServicer_to_server(RuleServicer(db), server)  # type: ignore[no-untyped-call]
-    orchestration_service_pb2_grpc.add_OrchestrationServiceServicer_to_server(OrchestrationServicer(), server)  # type: ignore[no-untyped-call]
-    monitoring_service_pb2_grpc.add_MonitoringServiceServicer_to_server(MonitoringServicer(), server)  # type: ignore[no-untyped-call]
+    # Outermost first. Authentication belongs before RateLimitInterceptor (which reads the principal).
+    interceptors: list[grpc.aio.ServerInterceptor] = [
+        MetricsInterceptor(metrics),
+        AuthInterceptor(db, authenticator, settings.open_methods),
+    ]
+    if settings.rate_limit_per_second > 0 and settings.rate_limit_burst > 0:
+        interceptors.append(RateLimitInterceptor(settings.rate_limit_per_second, settings.rate_limit_burst))
+    interceptors.append(LimitsInterceptor(limits))
+    server = grpc.aio.server(interceptors=interceptors, options=options)
+    rule_service_pb2_grpc.add_RuleServiceServicer_to_server(RuleServicer(db, limits), server)  # type: ignore[no-untyped-call]
+    orchestration_service_pb2_grpc.add_OrchestrationServiceServicer_to_server(OrchestrationServicer(db, box), server)  # type: ignore[no-untyped-call]
+    monitoring_service_pb2_grpc.add_MonitoringServiceServicer_to_server(MonitoringServicer(db), server)  # type: ignore[no-untyped-call]
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(
         (*SERVICE_NAMES, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME), server
     )
-    port = server.add_insecure_port(f"{settings.host}:{settings.port}")
+    address = f"{settings.host}:{settings.port}"
+    port = server.add_insecure_port(address) if credentials is None else server.add_secure_port(address, credentials)
     if port == 0:
         await db.engine.dispose()
         raise RuntimeError(f"cannot listen on {settings.host}:{settings.port}")
+    admin_key = await ensure_admin_key(db) if settings.auth_enabled else None
     await server.start()
     for name in ("", *SERVICE_NAMES):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    return Running(server, port, db, metrics, health_servicer)
+    return Running(server, port, db, metrics, health_servicer, admin_key)
 
 
 async def serve(settings: Settings) -> None:
     """Run until SIGTERM or SIGINT, then drain in-flight calls for `grace_seconds`."""
     running = await create_server(settings)
+    if running.admin_key:
+        print(f"admin api key: {running.admin_key}", flush=True)  # shown once, never stored
     if settings.metrics_port:
         start_http_server(settings.metrics_port, addr=settings.host, registry=running.metrics.registry)
         log.info("metrics listening port=%d", settings.metrics_port)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
-from .connectors import open_source
+from .cli_tokens import add_token_commands
+from .connectors import Sampling, filter_tables, open_source
 from .connectors.base import Connector
 from .domain.errors import ScanRulesError
 from .engine.cache import compiled_builtin
@@ -22,7 +24,9 @@ from .engine.scanner import ScanResult, Table, scan_tables
 log = logging.getLogger("scanrules.cli")
 
 DEFAULT_SAMPLE_SIZE = 10_000
+DEFAULT_SAMPLE = "random"
 BATCH_SIZE = 65_536
+PASSWORD_ENV = "SCANRULES_SOURCE_PASSWORD"
 
 
 @lru_cache(maxsize=1)
@@ -30,18 +34,49 @@ def builtin_compiled() -> CompiledRuleSet:
     return compiled_builtin()
 
 
-def _tables(connector: Connector, limit: int | None, batch_size: int) -> Iterator[Table]:
-    for schema in connector.discover():
-        yield Table(schema.name, schema.columns, connector.batches(schema, limit, batch_size))
+def _tables(
+    connector: Connector, sampling: Sampling, batch_size: int, include: Sequence[str], exclude: Sequence[str]
+) -> Iterator[Table]:
+    for schema in filter_tables(connector.discover(), include, exclude):
+        yield Table(schema.qualified, schema.columns, connector.batches(schema, sampling, batch_size))
 
 
-def run_scan(source: str, rule_set: str | None, sample_size: int, batch_size: int = BATCH_SIZE) -> ScanResult:
+def run_scan(
+    source: str,
+    rule_set: str | None,
+    sampling: Sampling,
+    batch_size: int = BATCH_SIZE,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    password: str | None = None,
+) -> ScanResult:
+    """Scan `source` with `sampling`; every finding records the strategy it rests on."""
     compiled = compile_rules(load_rule_set_file(rule_set)) if rule_set else builtin_compiled()
-    connector = open_source(source)
+    connector = open_source(source, password=password)
     try:
-        return scan_tables(compiled, _tables(connector, sample_size or None, batch_size))
+        result = scan_tables(compiled, _tables(connector, sampling, batch_size, include, exclude))
     finally:
         connector.close()
+    for finding in result.findings:
+        finding.sampling_strategy = sampling.effective
+    return result
+
+
+def sampling_from_args(args: argparse.Namespace) -> Sampling:
+    if args.sample_size < 0:
+        raise ScanRulesError("--sample-size must be 0 (everything) or positive")
+    strategy = args.sample.upper()
+    if strategy == "PERCENT" and not 0 < args.sample_percent <= 100:
+        raise ScanRulesError("--sample percent needs --sample-percent in (0, 100]")
+    if args.time_budget is not None and args.time_budget <= 0:
+        raise ScanRulesError("--time-budget must be positive")
+    return Sampling(
+        strategy=strategy,
+        rows=args.sample_size,
+        percent=args.sample_percent if strategy == "PERCENT" else 0.0,
+        seed=args.seed,
+        time_budget_s=args.time_budget,
+    )
 
 
 def _print_table(result: ScanResult) -> None:
@@ -49,11 +84,17 @@ def _print_table(result: ScanResult) -> None:
     from rich.table import Table as RichTable
 
     table = RichTable(title=f"{len(result.findings)} findings")
-    for header in ("table", "column", "classification", "confidence", "match ratio", "evidence"):
+    for header in ("table", "column", "classification", "confidence", "match ratio", "sampled", "evidence"):
         table.add_column(header)
     for f in result.findings:
         table.add_row(
-            f.table, f.column, f.classification, f"{f.confidence:.2f}", f"{f.match_ratio:.1%}", ", ".join(f.evidence)
+            f.table,
+            f.column,
+            f.classification,
+            f"{f.confidence:.2f}",
+            f"{f.match_ratio:.1%}",
+            f"{f.sampled} ({f.sampling_strategy.lower()})",
+            ", ".join(f.evidence),
         )
     console = Console(width=None if sys.stdout.isatty() else 200)
     console.print(table)
@@ -62,11 +103,23 @@ def _print_table(result: ScanResult) -> None:
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
-    if args.sample_size < 0:
-        raise ScanRulesError("--sample-size must be 0 (everything) or positive")
-    result = run_scan(args.source, args.rule_set, args.sample_size)
+    sampling = sampling_from_args(args)
+    password = os.environ.get(PASSWORD_ENV) or None
+    result = run_scan(
+        args.source, args.rule_set, sampling, include=args.include, exclude=args.exclude, password=password
+    )
     if args.format == "json":
-        doc = {"findings": [f.to_dict() for f in result.findings], "stats": result.stats.to_dict()}
+        doc = {
+            "findings": [f.to_dict() for f in result.findings],
+            "stats": result.stats.to_dict(),
+            "sampling": {
+                "strategy": sampling.effective,
+                "rows": sampling.rows,
+                "percent": sampling.percent,
+                "seed": sampling.seed,
+                "time_budget_s": sampling.time_budget_s,
+            },
+        }
         json.dump(doc, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
@@ -125,9 +178,18 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from .settings import Settings
 
     logging.getLogger("scanrules").setLevel(getattr(logging, args.log_level.upper()))
-    settings = Settings(host=args.host, port=args.port, metrics_port=args.metrics_port)
+    settings = Settings(host=args.host, port=args.port, metrics_port=args.metrics_port, insecure=args.insecure)
+    settings.auth_enabled = not args.no_auth
+    for name in ("jwt_public_key_file", "jwt_jwks_file", "jwt_issuer", "jwt_audience"):
+        if getattr(args, name):
+            setattr(settings, name, getattr(args, name))
     if args.database_url:
         settings.database_url = args.database_url
+    if args.secret_key_file:
+        settings.secret_key_file = args.secret_key_file
+    for name in ("tls_cert", "tls_key", "tls_client_ca"):
+        if getattr(args, name):
+            setattr(settings, name, getattr(args, name))
     try:
         asyncio.run(serve(settings))
     except (RuntimeError, OSError) as exc:
@@ -154,14 +216,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="scanrules", description="Find and classify sensitive data.")
     sub = parser.add_subparsers(dest="command", required=True)
     scan = sub.add_parser("scan", help="scan a database or files with the built-in library or a rule set")
-    scan.add_argument("source", help="sqlite:///path.db, a CSV/JSONL/Parquet file, or a folder of them")
+    scan.add_argument(
+        "source",
+        help="postgresql://user@host:port/db, mysql://… or mariadb://…, sqlite:///path.db, "
+        f"a CSV/JSONL/Parquet file, or a folder of them (a password may come from ${PASSWORD_ENV})",
+    )
     scan.add_argument("--rule-set", help="YAML rule set file (default: the built-in library)")
+    scan.add_argument(
+        "--sample",
+        choices=("head", "random", "percent", "full"),
+        default=DEFAULT_SAMPLE,
+        help=f"which rows to read per table (default {DEFAULT_SAMPLE}; see docs/data-sources.md)",
+    )
     scan.add_argument(
         "--sample-size",
         type=int,
         default=DEFAULT_SAMPLE_SIZE,
-        help=f"rows read per table (default {DEFAULT_SAMPLE_SIZE}; 0 reads everything)",
+        help=f"rows read per table with head/random (default {DEFAULT_SAMPLE_SIZE}; 0 reads everything)",
     )
+    scan.add_argument("--sample-percent", type=float, default=0.0, help="percent of rows with --sample percent")
+    scan.add_argument("--seed", type=int, default=0, help="seed of random and percent sampling (default 0)")
+    scan.add_argument("--time-budget", type=float, default=None, help="stop reading a table after this many seconds")
+    scan.add_argument("--include", action="append", default=[], help="glob on schema.table.column to scan (repeatable)")
+    scan.add_argument("--exclude", action="append", default=[], help="glob on schema.table.column to skip (repeatable)")
     scan.add_argument("--format", choices=("json", "table"), default="table")
     scan.set_defaults(func=_cmd_scan)
     det = sub.add_parser("detect", help="classify each stdin line alone with the built-in library")
@@ -177,9 +254,36 @@ def build_parser() -> argparse.ArgumentParser:
         "--database-url",
         help="SQLAlchemy URL (env SCANRULES_DATABASE_URL; default sqlite+aiosqlite:///./scanrules.db)",
     )
+    srv.add_argument(
+        "--secret-key-file",
+        help="Fernet key file for data source passwords (env SCANRULES_SECRET_KEY_FILE; "
+        "default scanrules.key next to an embedded SQLite database)",
+    )
     srv.add_argument("--metrics-port", type=int, default=0, help="Prometheus /metrics port (default off)")
     srv.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
+    srv.add_argument("--tls-cert", metavar="PEM", help="server certificate chain (env SCANRULES_TLS_CERT)")
+    srv.add_argument("--tls-key", metavar="PEM", help="its unencrypted private key (env SCANRULES_TLS_KEY)")
+    srv.add_argument(
+        "--tls-client-ca",
+        metavar="PEM",
+        help="require client certificates signed by this CA: mutual TLS (env SCANRULES_TLS_CLIENT_CA)",
+    )
+    srv.add_argument(
+        "--insecure",
+        action="store_true",
+        help="allow plaintext on a non-loopback --host (refused by default)",
+    )
+    srv.add_argument(
+        "--no-auth",
+        action="store_true",
+        help="serve WITHOUT authentication, every caller an admin (local experiments only; loopback unless --insecure)",
+    )
+    srv.add_argument("--jwt-public-key", dest="jwt_public_key_file", metavar="PEM", help="RS256/ES256 JWT public key")
+    srv.add_argument("--jwt-jwks", dest="jwt_jwks_file", metavar="JSON", help="JWKS file of RS256/ES256 JWT keys")
+    srv.add_argument("--jwt-issuer", help="required JWT issuer (env SCANRULES_JWT_ISSUER)")
+    srv.add_argument("--jwt-audience", help="required JWT audience (env SCANRULES_JWT_AUDIENCE; default scanrules)")
     srv.set_defaults(func=_cmd_serve)
+    add_token_commands(sub)
     mig = sub.add_parser("migrate", help="upgrade the database schema (Alembic)")
     mig.add_argument("--database-url", help="SQLAlchemy URL (env SCANRULES_DATABASE_URL)")
     mig.add_argument("--revision", default="head")

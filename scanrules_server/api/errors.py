@@ -79,9 +79,14 @@ def rich_status(
     reason: str,
     metadata: dict[str, str] | None = None,
     violations: list[Violation] | None = None,
+    retry_delay: float | None = None,
 ) -> status_pb2.Status:
     status = status_pb2.Status(code=code.value[0], message=message)
     status.details.append(_packed(error_details_pb2.ErrorInfo(reason=reason, domain=DOMAIN, metadata=metadata or {})))
+    if retry_delay is not None:
+        info = error_details_pb2.RetryInfo()
+        info.retry_delay.FromNanoseconds(max(0, round(retry_delay * 1e9)))
+        status.details.append(_packed(info))
     if violations:
         bad = error_details_pb2.BadRequest()
         for v in violations:

@@ -20,10 +20,19 @@ from ..persistence.paging import decode_page_token, encode_page_token, fingerpri
 from ..services import rules as rule_service
 from ..services.patterns import check_pattern_fields
 from . import convert
+from .audit import RULE_SERVICE, audit, audited, rpc_name
 from .context import Database, resource_id, split_revision
 from .errors import Unimplemented, mapped_errors
+from .limits import Limits
 
 Ctx: TypeAlias = grpc.aio.ServicerContext[Any, Any]
+
+_audited = audited(RULE_SERVICE)
+
+
+def _rpc(method: str) -> str:
+    return rpc_name(RULE_SERVICE, method)
+
 
 _RULE_OUTPUT_ONLY = (
     "name",
@@ -100,20 +109,24 @@ def _filter_classifications(items: list[Classification], text: str) -> list[Clas
 
 
 class RuleServicer(rule_service_pb2_grpc.RuleServiceServicer):
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, limits: Limits | None = None) -> None:
         self.db = db
+        self.limits = limits or Limits()
 
     # ---- rules -------------------------------------------------------------
 
     @mapped_errors
+    @_audited
     async def CreateRule(
         self, request: rule_service_pb2.CreateRuleRequest, context: Ctx
     ) -> rule_service_pb2.CreateRuleResponse:
         request_id = check_request_id(request.request_id)
+        self.limits.check_expression(request.rule.expression)
         async with self.db.transaction(rollback=request.validate_only) as session:
             rule = await rule_service.create_rule(
                 session, request.rule_id, convert.rule_fields(request.rule, creating=True), request_id
             )
+            await audit(session, _rpc("CreateRule"), rule.name, request_id=request_id)
         return rule_service_pb2.CreateRuleResponse(rule=convert.rule_to_proto(rule))
 
     @mapped_errors
@@ -135,6 +148,7 @@ class RuleServicer(rule_service_pb2_grpc.RuleServiceServicer):
         )
 
     @mapped_errors
+    @_audited
     async def UpdateRule(
         self, request: rule_service_pb2.UpdateRuleRequest, context: Ctx
     ) -> rule_service_pb2.UpdateRuleResponse:
@@ -144,13 +158,17 @@ class RuleServicer(rule_service_pb2_grpc.RuleServiceServicer):
                 [Violation("rule.name", "revisions are immutable; name the rule without @revision")]
             )
         paths = convert.mask_paths(request.update_mask, convert.RULE_WRITABLE, _RULE_OUTPUT_ONLY, "rule")
+        if "expression" in paths:
+            self.limits.check_expression(request.rule.expression)
         async with self.db.transaction() as session:
             rule = await rule_service.update_rule(
                 session, rule_id, convert.rule_fields(request.rule, paths), request.rule.etag or None
             )
+            await audit(session, _rpc("UpdateRule"), rule.name)
         return rule_service_pb2.UpdateRuleResponse(rule=convert.rule_to_proto(rule))
 
     @mapped_errors
+    @_audited
     async def DeleteRule(
         self, request: rule_service_pb2.DeleteRuleRequest, context: Ctx
     ) -> rule_service_pb2.DeleteRuleResponse:
@@ -159,6 +177,7 @@ class RuleServicer(rule_service_pb2_grpc.RuleServiceServicer):
             raise InvalidArgumentError([Violation("name", "delete the rule, not one revision")])
         async with self.db.transaction() as session:
             await rule_service.delete_rule(session, rule_id, request.etag or None)
+            await audit(session, _rpc("DeleteRule"), request.name)
         return rule_service_pb2.DeleteRuleResponse()
 
     @mapped_errors
@@ -178,6 +197,7 @@ class RuleServicer(rule_service_pb2_grpc.RuleServiceServicer):
     ) -> rule_service_pb2.ValidateRuleResponse:
         async with self.db.transaction(rollback=True) as session:
             try:
+                self.limits.check_expression(request.expression, "expression")
                 checked = await rule_service.check_expression(session, request.expression, "expression")
             except RuleError as exc:
                 return rule_service_pb2.ValidateRuleResponse(
@@ -222,6 +242,7 @@ class RuleServicer(rule_service_pb2_grpc.RuleServiceServicer):
             elif request.WhichOneof("rule_source") == "rule":
                 expression, classification = request.rule.expression, request.rule.classification
                 threshold, field = request.rule.confidence_threshold, "rule.expression"
+                self.limits.check_expression(expression, field)
                 rule_name = "inline rule"
             else:
                 raise InvalidArgumentError([Violation("rule_source", "give a rule or the name of a stored rule")])
@@ -244,14 +265,17 @@ class RuleServicer(rule_service_pb2_grpc.RuleServiceServicer):
     # ---- rule sets ---------------------------------------------------------
 
     @mapped_errors
+    @_audited
     async def CreateRuleSet(
         self, request: rule_service_pb2.CreateRuleSetRequest, context: Ctx
     ) -> rule_service_pb2.CreateRuleSetResponse:
         request_id = check_request_id(request.request_id)
+        self.limits.check_rule_count(request.rule_set.rules)
         async with self.db.transaction(rollback=request.validate_only) as session:
             rs = await rule_service.create_rule_set(
                 session, request.rule_set_id, convert.rule_set_fields(request.rule_set), request_id
             )
+            await audit(session, _rpc("CreateRuleSet"), rs.name, request_id=request_id)
         return rule_service_pb2.CreateRuleSetResponse(rule_set=convert.rule_set_to_proto(rs))
 
     @mapped_errors
@@ -277,24 +301,29 @@ class RuleServicer(rule_service_pb2_grpc.RuleServiceServicer):
         )
 
     @mapped_errors
+    @_audited
     async def UpdateRuleSet(
         self, request: rule_service_pb2.UpdateRuleSetRequest, context: Ctx
     ) -> rule_service_pb2.UpdateRuleSetResponse:
         rule_set_id = resource_id(request.rule_set.name, "ruleSets", "rule_set.name")
         paths = convert.mask_paths(request.update_mask, convert.RULE_SET_WRITABLE, _RULE_SET_OUTPUT_ONLY, "rule_set")
+        self.limits.check_rule_count(request.rule_set.rules)
         async with self.db.transaction() as session:
             rs = await rule_service.update_rule_set(
                 session, rule_set_id, convert.rule_set_fields(request.rule_set, paths), request.rule_set.etag or None
             )
+            await audit(session, _rpc("UpdateRuleSet"), rs.name)
         return rule_service_pb2.UpdateRuleSetResponse(rule_set=convert.rule_set_to_proto(rs))
 
     @mapped_errors
+    @_audited
     async def DeleteRuleSet(
         self, request: rule_service_pb2.DeleteRuleSetRequest, context: Ctx
     ) -> rule_service_pb2.DeleteRuleSetResponse:
         rule_set_id = resource_id(request.name, "ruleSets")
         async with self.db.transaction() as session:
             await rule_set_repo.delete_rule_set(session, rule_set_id, request.etag or None)
+            await audit(session, _rpc("DeleteRuleSet"), request.name)
         return rule_service_pb2.DeleteRuleSetResponse()
 
     @mapped_errors
@@ -313,14 +342,17 @@ class RuleServicer(rule_service_pb2_grpc.RuleServiceServicer):
     # ---- patterns ----------------------------------------------------------
 
     @mapped_errors
+    @_audited
     async def CreatePattern(
         self, request: rule_service_pb2.CreatePatternRequest, context: Ctx
     ) -> rule_service_pb2.CreatePatternResponse:
         request_id = check_request_id(request.request_id)
         fields = convert.pattern_fields(request.pattern)
+        self.limits.check_pattern_regexes(request.pattern.regex, request.pattern.exclusions)
         check_pattern_fields(fields)
         async with self.db.transaction(rollback=request.validate_only) as session:
             p = await pattern_repo.create_pattern(session, request.pattern_id, fields, request_id)
+            await audit(session, _rpc("CreatePattern"), p.name, request_id=request_id)
         return rule_service_pb2.CreatePatternResponse(pattern=convert.pattern_to_proto(p))
 
     @mapped_errors
@@ -346,24 +378,29 @@ class RuleServicer(rule_service_pb2_grpc.RuleServiceServicer):
         )
 
     @mapped_errors
+    @_audited
     async def UpdatePattern(
         self, request: rule_service_pb2.UpdatePatternRequest, context: Ctx
     ) -> rule_service_pb2.UpdatePatternResponse:
         pattern_id = resource_id(request.pattern.name, "patterns", "pattern.name")
         paths = convert.mask_paths(request.update_mask, convert.PATTERN_WRITABLE, _PATTERN_OUTPUT_ONLY, "pattern")
         fields = convert.pattern_fields(request.pattern, paths)
+        self.limits.check_pattern_regexes(request.pattern.regex, request.pattern.exclusions)
         check_pattern_fields(fields, partial=True)
         async with self.db.transaction() as session:
             p = await pattern_repo.update_pattern(session, pattern_id, fields, request.pattern.etag or None)
+            await audit(session, _rpc("UpdatePattern"), p.name)
         return rule_service_pb2.UpdatePatternResponse(pattern=convert.pattern_to_proto(p))
 
     @mapped_errors
+    @_audited
     async def DeletePattern(
         self, request: rule_service_pb2.DeletePatternRequest, context: Ctx
     ) -> rule_service_pb2.DeletePatternResponse:
         pattern_id = resource_id(request.name, "patterns")
         async with self.db.transaction() as session:
             await pattern_repo.delete_pattern(session, pattern_id, request.etag or None)
+            await audit(session, _rpc("DeletePattern"), request.name)
         return rule_service_pb2.DeletePatternResponse()
 
     # ---- classifications ---------------------------------------------------
@@ -389,6 +426,7 @@ class RuleServicer(rule_service_pb2_grpc.RuleServiceServicer):
         raise Unimplemented("BacktestRuleSet needs data sources and scan jobs (orchestration), not built yet")
 
     @mapped_errors
+    @_audited
     async def OptimizeRule(self, request: Any, context: Ctx) -> Any:
         raise Unimplemented("OptimizeRule needs the feedback-trained optimizer, not built yet")
 
@@ -397,9 +435,11 @@ class RuleServicer(rule_service_pb2_grpc.RuleServiceServicer):
         raise Unimplemented("GetRuleAnalytics needs execution history from scan jobs, not built yet")
 
     @mapped_errors
+    @_audited
     async def ApplyComplianceRequirements(self, request: Any, context: Ctx) -> Any:
         raise Unimplemented("ApplyComplianceRequirements needs the compliance mapping, not built yet")
 
     @mapped_errors
+    @_audited
     async def ApplySensitivityLabels(self, request: Any, context: Ctx) -> Any:
         raise Unimplemented("ApplySensitivityLabels needs the labelling integration, not built yet")

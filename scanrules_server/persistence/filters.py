@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
@@ -19,6 +20,8 @@ class FieldKind(Enum):
     STRING = "string"
     BOOL = "boolean"
     NUMBER = "number"
+    #: A timestamp column compared with an RFC 3339 string, e.g. `create_time >= "2026-01-01T00:00:00Z"`.
+    TIMESTAMP = "timestamp"
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,19 @@ _EXPECTED = {
     FieldKind.STRING: 'a string (e.g. "text")',
     FieldKind.BOOL: "true or false",
     FieldKind.NUMBER: "a number",
+    FieldKind.TIMESTAMP: 'an RFC 3339 time in quotes (e.g. "2026-01-01T00:00:00Z")',
 }
+
+
+def parse_timestamp(value: Value) -> datetime | None:
+    """An RFC 3339 string with a time zone (`Z` or an offset) as an aware datetime; None otherwise."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None and parsed.utcoffset() is not None else None
 
 
 def _fits(kind: FieldKind, value: Value) -> bool:
@@ -39,6 +54,8 @@ def _fits(kind: FieldKind, value: Value) -> bool:
         return isinstance(value, bool)
     if kind is FieldKind.NUMBER:
         return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind is FieldKind.TIMESTAMP:
+        return parse_timestamp(value) is not None
     return isinstance(value, str)
 
 
@@ -48,7 +65,7 @@ def _render(value: Value) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
-def _compare(column: InstrumentedAttribute[Any], op: str, value: Value) -> ColumnElement[bool]:
+def _compare(column: InstrumentedAttribute[Any], op: str, value: Value | datetime | None) -> ColumnElement[bool]:
     if op == "=":
         return column == value
     if op == "!=":
@@ -102,6 +119,8 @@ def build_where(expr: FilterExpr, fields: Mapping[str, FilterField]) -> ColumnEl
                     )
                 )
                 return true()
+            if spec.kind is FieldKind.TIMESTAMP:
+                return _compare(spec.column, node.op, parse_timestamp(node.value))
             return _compare(spec.column, node.op, node.value)
         if isinstance(node, Not):
             return not_(where(node.operand))

@@ -158,3 +158,59 @@ class IdempotencyKeyRow(Base):
     resource_name: Mapped[str] = mapped_column(String(255))
     revision_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     create_time: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class DataSourceRow(Base):
+    __tablename__ = "data_sources"
+    __table_args__ = (UniqueConstraint("data_source_id"), {"sqlite_autoincrement": True})
+
+    seq: Mapped[int] = _seq()
+    data_source_id: Mapped[str] = mapped_column(String(63))
+    display_name: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    uri: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32))
+    include: Mapped[list[str]] = mapped_column(JSONType)
+    exclude: Mapped[list[str]] = mapped_column(JSONType)
+    labels: Mapped[dict[str, str]] = mapped_column(JSONType)
+    secret: Mapped[str] = mapped_column(Text)
+    etag: Mapped[str] = mapped_column(String(64))
+    create_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    update_time: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ApiKeyRow(Base):
+    """API keys: only the SHA-256 hash of each key is stored, never the key."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (UniqueConstraint("key_id"), UniqueConstraint("key_hash"), {"sqlite_autoincrement": True})
+
+    seq: Mapped[int] = _seq()
+    key_id: Mapped[str] = mapped_column(String(32))
+    key_hash: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(Text)
+    creator: Mapped[str] = mapped_column(String(255))
+    create_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    expire_time: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoke_time: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_used_time: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AuditEventRow(Base):
+    """The audit trail. Append-only: no repository function updates or deletes a row, and the migration adds
+    triggers that refuse UPDATE and DELETE on both backends."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (UniqueConstraint("event_id"), {"sqlite_autoincrement": True})
+
+    seq: Mapped[int] = _seq()
+    event_id: Mapped[str] = mapped_column(String(32))
+    principal: Mapped[str] = mapped_column(String(255), index=True)
+    rpc: Mapped[str] = mapped_column(String(255))
+    resource: Mapped[str] = mapped_column(Text)
+    request_id: Mapped[str] = mapped_column(String(255))
+    outcome: Mapped[str] = mapped_column(String(32))
+    peer: Mapped[str] = mapped_column(String(255))
+    latency_seconds: Mapped[float] = mapped_column(Float)
+    create_time: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -87,8 +87,7 @@ def _check_scalar_fields(fields: Mapping[str, Any]) -> list[Violation]:
         problems.append(Violation("rule.confidence_threshold", "must be between 0 and 1"))
     if len(str(fields.get("display_name", ""))) > 200:
         problems.append(Violation("rule.display_name", "at most 200 characters"))
-    if len(str(fields.get("expression", ""))) > 20_000:
-        problems.append(Violation("rule.expression", "at most 20,000 characters"))
+    # Expression and regex lengths are request limits (api/limits.py, Settings.max_expression_chars).
     return problems
 
 

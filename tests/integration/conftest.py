@@ -12,6 +12,7 @@ import pytest
 
 from scanrules_client import ScanRulesClient
 from scanrules_server.app import Running, create_server
+from scanrules_server.secretbox import load_key
 from scanrules_server.settings import Settings
 from tests.dbs import KINDS, temporary_database
 
@@ -40,6 +41,8 @@ class ServerThread:
 
 #: Running servers by target, for tests that look inside (metrics registry).
 running_servers: dict[str, Running] = {}
+#: The admin API key each server created on its first start (as `scanrules serve` prints it), by target.
+admin_tokens: dict[str, str] = {}
 
 
 @pytest.fixture(scope="session", params=KINDS)
@@ -47,11 +50,23 @@ def server_target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
     kind: str = request.param
     tmp: Path = tmp_path_factory.mktemp(f"server-{kind}")
     with temporary_database(kind, tmp) as url:
-        server = ServerThread(Settings(host="127.0.0.1", port=0, database_url=url, migrate=True))
+        key_file = tmp / "scanrules.key"
+        load_key(key_file, create=True)  # as an operator would provision for PostgreSQL
+        settings = Settings(
+            host="127.0.0.1",
+            port=0,
+            database_url=url,
+            migrate=True,
+            secret_key_file=str(key_file),
+            rate_limit_per_second=0,
+        )
+        server = ServerThread(settings)
         try:
             target = server.start()
             assert server.running is not None
             running_servers[target] = server.running
+            assert server.running.admin_key, "auth is on by default: a fresh database gets an admin key"
+            admin_tokens[target] = server.running.admin_key
             yield target
         finally:
             server.stop()
@@ -59,5 +74,5 @@ def server_target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
 
 @pytest.fixture
 async def client(server_target: str) -> AsyncIterator[ScanRulesClient]:
-    async with ScanRulesClient.connect(server_target, timeout=30) as c:
+    async with ScanRulesClient.connect(server_target, timeout=30, token=admin_tokens[server_target]) as c:
         yield c

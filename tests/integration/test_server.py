@@ -47,9 +47,9 @@ def test_health_per_service(server_target: str) -> None:
 async def test_metrics_count_rpcs_by_code(server_target: str) -> None:
     from prometheus_client import generate_latest
 
-    from tests.integration.conftest import running_servers
+    from tests.integration.conftest import admin_tokens, running_servers
 
-    async with ScanRulesClient.connect(server_target) as client:
+    async with ScanRulesClient.connect(server_target, token=admin_tokens[server_target]) as client:
         await client.rules.get_rule_set(rule_service_pb2.GetRuleSetRequest(name="ruleSets/default"))
         with pytest.raises(NotFoundError):
             await client.rules.get_rule(rule_service_pb2.GetRuleRequest(name="rules/absent"))
@@ -78,6 +78,8 @@ def test_embedded_default_migrates_listens_and_stops_on_sigterm(tmp_path: Path) 
     proc = _start(tmp_path, env={k: v for k, v in os.environ.items() if k != "SCANRULES_DATABASE_URL"})
     try:
         assert proc.stdout is not None
+        first = proc.stdout.readline().strip()
+        assert first.startswith("admin api key: sr_"), first  # first start: the admin key, printed once
         line = proc.stdout.readline().strip()
         assert line.startswith("listening on 127.0.0.1:"), line
         target = line.removeprefix("listening on ")
@@ -109,6 +111,7 @@ def test_unmigrated_database_is_refused_with_one_line(tmp_path: Path) -> None:
         try:
             assert proc.stdout is not None
             started = time.monotonic()
+            assert proc.stdout.readline().startswith("admin api key: sr_"), proc.stderr
             assert proc.stdout.readline().startswith("listening on "), proc.stderr
             assert time.monotonic() - started < 120
         finally:

@@ -23,7 +23,18 @@ from scanrules_server.persistence.migrate import (
 )
 from scanrules_server.persistence.models import Base, IdempotencyKeyRow
 
-TABLES = {"rules", "rule_revisions", "rule_sets", "rule_set_revisions", "patterns", "idempotency_keys"}
+TABLES = {
+    "rules",
+    "rule_revisions",
+    "rule_sets",
+    "rule_set_revisions",
+    "patterns",
+    "idempotency_keys",
+    "data_sources",
+    "api_keys",
+    "audit_events",
+}
+HEAD = "0003"
 
 
 async def _tables(url: str) -> set[str]:
@@ -37,7 +48,7 @@ async def _tables(url: str) -> set[str]:
 
 
 def test_single_head() -> None:
-    assert heads() == ["0001"]
+    assert heads() == [HEAD]
     assert (MIGRATIONS_DIR / "env.py").is_file()
     assert alembic_config().get_main_option("script_location") == str(MIGRATIONS_DIR)
 
@@ -45,14 +56,14 @@ def test_single_head() -> None:
 async def test_upgrade_downgrade_upgrade(db_url: str) -> None:
     assert await current_revision(db_url) is None
     await upgrade(db_url)
-    assert await current_revision(db_url) == "0001"
+    assert await current_revision(db_url) == HEAD
     assert await _tables(db_url) == TABLES
     await upgrade(db_url)  # already at head: nothing to do
     await downgrade(db_url)
     assert await current_revision(db_url) is None
     assert await _tables(db_url) == set()
     await upgrade(db_url)
-    assert await current_revision(db_url) == "0001"
+    assert await current_revision(db_url) == HEAD
     assert await _tables(db_url) == TABLES
 
 
@@ -68,7 +79,7 @@ async def test_models_match_the_migration(engine: AsyncEngine) -> None:
 
 async def test_run_upgrade_works_inside_a_running_loop(db_url: str) -> None:
     run_upgrade(db_url)  # sync helper called from async code: runs on a helper thread
-    assert await current_revision(db_url) == "0001"
+    assert await current_revision(db_url) == HEAD
 
 
 def test_run_upgrade_without_a_loop(tmp_path: Path) -> None:

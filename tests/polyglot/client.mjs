@@ -37,11 +37,22 @@ const credentials = grpc.credentials.createInsecure();
 const rules = new v1.RuleService(target, credentials);
 const orchestration = new v1.OrchestrationService(target, credentials);
 
+// The API key `scanrules serve` printed on first start, sent as `authorization: Bearer <key>`.
+const token = process.env.SCANRULES_TOKEN ?? "";
+
+function metadataFor(anonymous) {
+  const metadata = new grpc.Metadata();
+  if (token && !anonymous) metadata.set("authorization", `Bearer ${token}`);
+  return metadata;
+}
+
 /** Calls a unary RPC; resolves to {response} or {error} (never rejects). */
-function call(client, method, request) {
+function call(client, method, request, anonymous = false) {
   return new Promise((resolve) => {
     const deadline = new Date(Date.now() + DEADLINE_MS);
-    client[method](request, { deadline }, (error, response) => resolve(error ? { error } : { response }));
+    client[method](request, metadataFor(anonymous), { deadline }, (error, response) =>
+      resolve(error ? { error } : { response }),
+    );
   });
 }
 
@@ -55,8 +66,8 @@ async function expectOk(client, method, request) {
   return response;
 }
 
-async function expectCode(client, method, request, code) {
-  const { error } = await call(client, method, request);
+async function expectCode(client, method, request, code, anonymous = false) {
+  const { error } = await call(client, method, request, anonymous);
   check(error, `${method} succeeded, expected code ${code} (${grpc.status[code]})`);
   check(error.code === code, `${method} returned ${describe(error)}, expected ${code} (${grpc.status[code]})`);
   const details = error.metadata.get("grpc-status-details-bin");
@@ -111,6 +122,7 @@ async function main() {
     grpc.status.INVALID_ARGUMENT,
   );
   const unimplemented = await expectCode(orchestration, "ListScanJobs", {}, grpc.status.UNIMPLEMENTED);
+  const unauthenticated = await expectCode(rules, "GetRule", { name: rule.name }, grpc.status.UNAUTHENTICATED, true);
 
   rules.close();
   orchestration.close();
@@ -128,6 +140,7 @@ async function main() {
       not_found: notFound,
       invalid_argument: invalid,
       unimplemented,
+      unauthenticated,
     }) + "\n",
   );
 }

@@ -7,6 +7,7 @@ SQLite database); `client.mjs` drives it with @grpc/grpc-js and prints what it o
 from __future__ import annotations
 
 import json
+import os
 import queue
 import shutil
 import signal
@@ -44,8 +45,9 @@ def _node() -> str:
 
 
 @contextmanager
-def running_server(tmp_path: Path) -> Iterator[str]:
-    """`scanrules serve` on a free port; yields `host:port` once it accepts calls, SIGTERMs it after."""
+def running_server(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """`scanrules serve` on a free port; yields `host:port` and the admin API key it printed on first start once
+    it accepts calls, SIGTERMs it after."""
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'scanrules.db'}"
     log_path = tmp_path / "server.log"
     command = [sys.executable, "-m", "scanrules_server.cli", "serve", "--port", "0", "--database-url", database_url]
@@ -79,7 +81,7 @@ def running_server(tmp_path: Path) -> Iterator[str]:
             reader.join(timeout=5)
 
 
-def _await_listening(lines: queue.Queue[str | None], proc: subprocess.Popen[str], log_path: Path) -> str:
+def _await_listening(lines: queue.Queue[str | None], proc: subprocess.Popen[str], log_path: Path) -> tuple[str, str]:
     deadline = time.monotonic() + START_TIMEOUT
     seen: list[str] = []
     while (left := deadline - time.monotonic()) > 0:
@@ -95,7 +97,9 @@ def _await_listening(lines: queue.Queue[str | None], proc: subprocess.Popen[str]
             )
         seen.append(line)
         if line.startswith("listening on "):
-            return line.removeprefix("listening on ").strip()
+            keys = [s.removeprefix("admin api key: ").strip() for s in seen if s.startswith("admin api key: ")]
+            assert len(keys) == 1, f"expected one `admin api key:` line before `listening on`, got {seen!r}"
+            return line.removeprefix("listening on ").strip(), keys[0]
     pytest.fail(
         f"server printed no `listening on` line within {START_TIMEOUT:.0f} s; stdout {seen!r}; "
         f"log:\n{log_path.read_text()}",
@@ -105,11 +109,12 @@ def _await_listening(lines: queue.Queue[str | None], proc: subprocess.Popen[str]
 
 def test_node_client_speaks_the_contract(tmp_path: Path) -> None:
     node = _node()
-    with running_server(tmp_path) as address:
+    with running_server(tmp_path) as (address, admin_key):
         try:
             result = subprocess.run(
                 [node, str(CLIENT), address],
                 cwd=REPO,
+                env={**os.environ, "SCANRULES_TOKEN": admin_key},
                 capture_output=True,
                 text=True,
                 timeout=CLIENT_TIMEOUT,
@@ -135,6 +140,7 @@ def test_node_client_speaks_the_contract(tmp_path: Path) -> None:
         ("not_found", 5, "NOT_FOUND"),
         ("invalid_argument", 3, "INVALID_ARGUMENT"),
         ("unimplemented", 12, "UNIMPLEMENTED"),
+        ("unauthenticated", 16, "UNAUTHENTICATED"),
     ):
         assert seen[key]["code"] == code, seen[key]
         assert seen[key]["code_name"] == name, seen[key]
