@@ -73,6 +73,24 @@ def _packed(message: Any) -> any_pb2.Any:
     return packed
 
 
+#: What an error may echo back, in UTF-8 bytes. The message and details travel in trailing metadata, which gRPC
+#: clients refuse beyond 8 KiB (the caller would get RESOURCE_EXHAUSTED instead of the error): an error about a
+#: huge input quotes only its start, and a long list of violations ends with a count of those left out.
+MAX_MESSAGE_BYTES = 512
+MAX_DESCRIPTION_BYTES = 300
+MAX_FIELD_BYTES = 128
+MAX_VIOLATIONS_BYTES = 2_500
+MAX_METADATA_VALUE_BYTES = 256
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` UTF-8 bytes, ending with "…" when cut."""
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    return data[: limit - 3].decode("utf-8", "ignore") + "…"
+
+
 def rich_status(
     code: grpc.StatusCode,
     message: str,
@@ -81,19 +99,27 @@ def rich_status(
     violations: list[Violation] | None = None,
     retry_delay: float | None = None,
 ) -> status_pb2.Status:
-    status = status_pb2.Status(code=code.value[0], message=message)
-    status.details.append(_packed(error_details_pb2.ErrorInfo(reason=reason, domain=DOMAIN, metadata=metadata or {})))
+    status = status_pb2.Status(code=code.value[0], message=clip(message, MAX_MESSAGE_BYTES))
+    metadata = {k: clip(v, MAX_METADATA_VALUE_BYTES) for k, v in (metadata or {}).items()}
+    status.details.append(_packed(error_details_pb2.ErrorInfo(reason=reason, domain=DOMAIN, metadata=metadata)))
     if retry_delay is not None:
         info = error_details_pb2.RetryInfo()
         info.retry_delay.FromNanoseconds(max(0, round(retry_delay * 1e9)))
         status.details.append(_packed(info))
     if violations:
         bad = error_details_pb2.BadRequest()
-        for v in violations:
+        budget = MAX_VIOLATIONS_BYTES
+        for i, v in enumerate(violations):
             description = v.description
             if v.line:
                 description = f"line {v.line}, column {v.column}: {description}"
-            bad.field_violations.add(field=v.field, description=description)
+            field, description = clip(v.field, MAX_FIELD_BYTES), clip(description, MAX_DESCRIPTION_BYTES)
+            size = len(field.encode("utf-8")) + len(description.encode("utf-8"))
+            if bad.field_violations and size > budget:
+                bad.field_violations.add(field=field, description=f"… and {len(violations) - i} more problem(s)")
+                break
+            budget -= size
+            bad.field_violations.add(field=field, description=description)
         status.details.append(_packed(bad))
     return status
 

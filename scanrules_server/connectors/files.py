@@ -42,6 +42,15 @@ COUNT_LINES_UP_TO = 64 << 20
 PARQUET_OVERSAMPLE = 2
 _CSV_BLOCK = 1 << 22
 _HIVE_PART = re.compile(r"^[^=/]+=[^/]*$")
+_ROW_QUOTED = re.compile(r"(Expected \d+ columns?, got \d+):.*", re.S)
+_VALUE_QUOTED = re.compile(r"'[^']{2,}'")
+
+
+def _reader_error(exc: BaseException) -> str:
+    """The reader's error without the data it quotes (pyarrow cites a malformed CSV row, or a value that did not
+    convert): errors reach logs, terminals and API responses, and source data must not."""
+    text = _ROW_QUOTED.sub(r"\1", " ".join(str(exc).split()))
+    return _VALUE_QUOTED.sub("'…'", text)
 
 
 @dataclass(frozen=True)
@@ -218,7 +227,7 @@ class FileConnector(Connector):
                     columns.setdefault(name, type_)
             rows = sum(self._rows(f) for f in table.files)
         except (OSError, ValueError, pa.ArrowException) as exc:
-            raise SourceError(f"cannot read {table.name}: {' '.join(str(exc).split())}") from None
+            raise SourceError(f"cannot read {table.name}: {_reader_error(exc)}") from None
         infos = tuple(ColumnInfo(table.name, n, t) for n, t in columns.items())
         return TableSchema("", table.name, infos, rows)
 
@@ -271,7 +280,7 @@ class FileConnector(Connector):
                 if (remaining is not None and remaining <= 0) or time.monotonic() > deadline:
                     return
         except (OSError, ValueError, pa.ArrowException) as exc:
-            raise SourceError(f"cannot read {table.name}: {' '.join(str(exc).split())}") from None
+            raise SourceError(f"cannot read {table.name}: {_reader_error(exc)}") from None
 
     def close(self) -> None:
         return None

@@ -71,7 +71,7 @@ class MySqlConnector(SqlAlchemyConnector):
     def __init__(self, uri: str, *, password: str | None = None, statement_timeout_s: float = 30.0) -> None:
         try:
             url = make_url(uri)
-        except ArgumentError:
+        except (ArgumentError, ValueError):  # ValueError: a port that is not a number, an unclosed [IPv6]
             raise SourceError("not a valid mysql:// URL") from None
         secret = password if password is not None else url.password
         self._secret = str(secret) if secret is not None else None

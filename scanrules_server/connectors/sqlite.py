@@ -43,7 +43,7 @@ class SqliteConnector(SqlAlchemyConnector):
     def from_url(cls, uri: str, *, statement_timeout_s: float = 30.0) -> SqliteConnector:
         try:
             url = make_url(uri)
-        except ArgumentError:
+        except (ArgumentError, ValueError):  # ValueError: a port that is not a number, an unclosed [IPv6]
             raise SourceError("not a valid sqlite:/// URL") from None
         database = url.database or ""
         if not database or database == ":memory:":

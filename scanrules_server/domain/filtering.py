@@ -17,6 +17,7 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from .errors import InvalidArgumentError, Violation
+from .parser import too_deep
 
 FILTER_FIELD = "filter"
 
@@ -125,6 +126,9 @@ class _ToExpr(Transformer[Token, FilterExpr]):
                 if number in (float("inf"), float("-inf")):
                     raise _Problem(f"number {text} is out of range", token)
                 return number
+            # Numbers are compared in SQL: past 64 bits a driver fails (and past 4,300 digits so does int()).
+            if len(text.lstrip("-")) > 19 or not -(2**63) <= int(text) < 2**63:
+                raise _Problem(f"number {text[:30]}{'…' if len(text) > 30 else ''} is out of range", token)
             return int(text)
         if token.type == "STRING":
             try:
@@ -176,6 +180,11 @@ def parse_filter(text: str) -> FilterExpr:
         return MATCH_ALL
     try:
         tree = _parser().parse(text)
+        deep = too_deep(tree)
+        if deep is not None:
+            line, column = getattr(deep.meta, "line", 1), getattr(deep.meta, "column", 1)
+            message = f"nested too deeply at {_where(line, column, text)}: use fewer NOTs and parentheses"
+            raise InvalidArgumentError([Violation(FILTER_FIELD, message, line, column)])
         expr: FilterExpr = _ToExpr().transform(tree)
     except VisitError as exc:
         if isinstance(exc.orig_exc, _Problem):

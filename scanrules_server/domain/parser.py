@@ -7,7 +7,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import ast
@@ -31,6 +31,22 @@ _TERMINAL_NAMES = {
     "TILDE": "'~'",
     "$END": "end of rule",
 }
+
+
+#: Levels of the parse tree an expression may have. Each parenthesis, `and`, `or` and `not` adds a level or
+#: two; the tree is walked recursively afterwards, so deeper input is refused before it can exhaust the stack.
+MAX_TREE_DEPTH = 200
+
+
+def too_deep(tree: Tree[Token], limit: int = MAX_TREE_DEPTH) -> Tree[Token] | None:
+    """The first node found deeper than `limit` levels (walked without recursion), or None."""
+    stack: list[tuple[Tree[Token], int]] = [(tree, 1)]
+    while stack:
+        node, level = stack.pop()
+        if level > limit:
+            return node
+        stack.extend((child, level + 1) for child in node.children if isinstance(child, Tree))
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -163,6 +179,11 @@ def parse_rule(text: str) -> ast.RuleAst:
         raise RuleError([Violation("expression", "the rule is empty: write at least a match or when clause")])
     try:
         tree = _parser().parse(text)
+        deep = too_deep(tree)
+        if deep is not None:
+            line, column = getattr(deep.meta, "line", 0), getattr(deep.meta, "column", 0)
+            message = "nested too deeply: use fewer levels of parentheses, and, or and not"
+            raise RuleError([Violation("expression", message, line, column)], reason_code="RULE_TOO_DEEP")
         rule: ast.RuleAst = _ToAst().transform(tree)
     except VisitError as exc:
         if isinstance(exc.orig_exc, RuleError):

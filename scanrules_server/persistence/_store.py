@@ -31,6 +31,8 @@ from .paging import decode_page_token, encode_page_token, fingerprint, keyset_pa
 D = TypeVar("D")
 
 _REVISION_ID = re.compile(r"^[1-9][0-9]{0,9}$")
+#: Revisions are 32-bit integer columns; a larger revision id names no revision.
+MAX_REVISION = 2**31 - 1
 
 
 def utcnow() -> datetime:
@@ -223,7 +225,7 @@ class Store(Generic[D]):
             return self.resource_of(await self.existing_row(session, resource_id))
         revision_row = self.spec.revision_row
         name = self.name(resource_id, revision_id)
-        if revision_row is None or not _REVISION_ID.match(revision_id):
+        if revision_row is None or not _REVISION_ID.match(revision_id) or int(revision_id) > MAX_REVISION:
             raise NotFoundError(name)
         snapshot = await session.scalar(
             select(revision_row.snapshot).where(

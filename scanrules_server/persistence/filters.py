@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
@@ -44,9 +44,12 @@ def parse_timestamp(value: Value) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
+        if parsed.tzinfo is None or parsed.utcoffset() is None:
+            return None
+        parsed.astimezone(UTC)  # stored times are UTC: 9999-12-31T23:59:59-14:00 has no UTC equivalent
+    except (ValueError, OverflowError):
         return None
-    return parsed if parsed.tzinfo is not None and parsed.utcoffset() is not None else None
+    return parsed
 
 
 def _fits(kind: FieldKind, value: Value) -> bool:

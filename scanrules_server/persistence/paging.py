@@ -62,10 +62,15 @@ def decode_page_token(token: str | None, query_fingerprint: str) -> int | None:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         data: Any = json.loads(raw)
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         raise _bad_token("not a page token from this service; start again without a page_token") from None
     key = data.get("k") if isinstance(data, dict) else None
-    if not isinstance(key, int) or isinstance(key, bool) or not isinstance(data.get("f"), str):
+    if (
+        not isinstance(key, int)
+        or isinstance(key, bool)
+        or not -(2**31) <= key < 2**31  # keys are 32-bit integer columns
+        or not isinstance(data.get("f"), str)
+    ):
         raise _bad_token("not a page token from this service; start again without a page_token")
     if data["f"] != query_fingerprint:
         raise _bad_token(

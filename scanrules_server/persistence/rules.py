@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..domain.errors import InvalidArgumentError, Violation
 from ..domain.resources import RULES, Rule, parse_rule_name, rule_name
 from . import _checks as c
-from ._store import Spec, Store
+from ._store import MAX_REVISION, Spec, Store
 from .filters import FieldKind, FilterField
 from .models import RuleRevisionRow, RuleRow
 
@@ -125,10 +125,15 @@ async def pin_rule_revisions(session: AsyncSession, names: Sequence[str], *, fie
                 continue
             pinned.append(rule_name(rule_id, str(revision)))
             continue
-        found = await session.scalar(
-            select(RuleRevisionRow.seq).where(
-                RuleRevisionRow.rule_id == rule_id, RuleRevisionRow.revision == int(revision_id)
+        # Revisions are 32-bit integer columns: a larger number names no revision (and must not reach the driver).
+        found = (
+            await session.scalar(
+                select(RuleRevisionRow.seq).where(
+                    RuleRevisionRow.rule_id == rule_id, RuleRevisionRow.revision == int(revision_id)
+                )
             )
+            if len(revision_id) <= 10 and int(revision_id) <= MAX_REVISION
+            else None
         )
         if found is None:
             violations.append(Violation(f"{field}[{i}]", f"{name} does not exist"))

@@ -69,8 +69,10 @@ def split_uri(uri: str, field: str = "data_source.uri") -> SplitUri:
         )
     try:
         url = make_url(uri)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number, an unclosed [IPv6]
         raise InvalidArgumentError([Violation(field, "not a valid database URL")]) from exc
+    if url.port is not None and not 0 < url.port < 65_536:
+        raise InvalidArgumentError([Violation(field, f"port {url.port} is not between 1 and 65535")])
     password = url.password
     if password is not None:
         # Not url.set(password=None): SQLAlchemy 2.1 leaves a field unchanged when given None.
