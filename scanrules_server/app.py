@@ -30,6 +30,7 @@ from .api.orchestration import OrchestrationServicer
 from .api.ratelimit import RateLimitInterceptor
 from .api.rule_service import RuleServicer
 from .api.tokens import ensure_admin_key
+from .orchestration.orchestrator import Orchestrator
 from .persistence import migrate
 from .persistence import patterns as pattern_repo
 from .persistence.db import make_engine, make_session_factory
@@ -57,10 +58,14 @@ class Running:
     health: health.aio.HealthServicer
     #: The admin API key created on this first start (auth on, no key in the database yet), else None.
     admin_key: str | None = None
+    #: Runs scan jobs' work units (started with the server).
+    orchestrator: Orchestrator | None = None
 
     async def stop(self, grace: float | None = None) -> None:
         await self.health.enter_graceful_shutdown()
         await self.server.stop(grace)
+        if self.orchestrator is not None:
+            await self.orchestrator.stop()
         await self.db.engine.dispose()
 
 
@@ -119,7 +124,10 @@ async def create_server(settings: Settings) -> Running:
     interceptors.append(LimitsInterceptor(limits))
     server = grpc.aio.server(interceptors=interceptors, options=options)
     rule_service_pb2_grpc.add_RuleServiceServicer_to_server(RuleServicer(db, limits), server)  # type: ignore[no-untyped-call]
-    orchestration_service_pb2_grpc.add_OrchestrationServiceServicer_to_server(OrchestrationServicer(db, box), server)  # type: ignore[no-untyped-call]
+    orchestrator = Orchestrator(db, box)
+    orchestration_service_pb2_grpc.add_OrchestrationServiceServicer_to_server(  # type: ignore[no-untyped-call]
+        OrchestrationServicer(db, box, orchestrator), server
+    )
     monitoring_service_pb2_grpc.add_MonitoringServiceServicer_to_server(MonitoringServicer(db), server)  # type: ignore[no-untyped-call]
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
@@ -132,10 +140,11 @@ async def create_server(settings: Settings) -> Running:
         await db.engine.dispose()
         raise RuntimeError(f"cannot listen on {settings.host}:{settings.port}")
     admin_key = await ensure_admin_key(db) if settings.auth_enabled else None
+    await orchestrator.start()  # units left RUNNING by a crash go back to PENDING first
     await server.start()
     for name in ("", *SERVICE_NAMES):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    return Running(server, port, db, metrics, health_servicer, admin_key)
+    return Running(server, port, db, metrics, health_servicer, admin_key, orchestrator)
 
 
 async def serve(settings: Settings) -> None:

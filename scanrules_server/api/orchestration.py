@@ -1,5 +1,5 @@
-"""OrchestrationService: data sources now; scan jobs, findings and schedules answer UNIMPLEMENTED
-(see `pending.py`) until the orchestration issue builds them."""
+"""OrchestrationService: data sources here; scan jobs, findings and executions in `scan_jobs.py`;
+schedules and ExecuteRules answer UNIMPLEMENTED (see `pending.py`)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from scanrules.v1 import data_source_pb2, orchestration_service_pb2
 from ..connectors.base import TableSchema
 from ..domain.errors import InvalidArgumentError, Violation
 from ..domain.resources import DataSource
+from ..orchestration.orchestrator import Orchestrator
 from ..persistence import data_sources as repo
 from ..persistence.idempotency import check_request_id
 from ..secretbox import SecretBox
@@ -23,6 +24,7 @@ from .context import Database, resource_id
 from .convert import duration, mask_paths, timestamp
 from .errors import mapped_errors
 from .pending import OrchestrationServicer as PendingOrchestration
+from .scan_jobs import ScanJobRpcs
 
 Ctx: TypeAlias = grpc.aio.ServicerContext[Any, Any]
 
@@ -91,10 +93,11 @@ def schema_tree(tables: list[TableSchema], row_estimates: bool) -> list[data_sou
     return [data_source_pb2.SchemaInfo(name=name, tables=items) for name, items in sorted(by_schema.items())]
 
 
-class OrchestrationServicer(PendingOrchestration):  # type: ignore[misc]
-    def __init__(self, db: Database, box: SecretBox) -> None:
+class OrchestrationServicer(ScanJobRpcs, PendingOrchestration):  # type: ignore[misc]
+    def __init__(self, db: Database, box: SecretBox, orchestrator: Orchestrator | None = None) -> None:
         self.db = db
         self.box = box
+        self.orchestrator = orchestrator or Orchestrator(db, box)
 
     @mapped_errors
     @_audited

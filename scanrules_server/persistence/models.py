@@ -10,7 +10,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Dialect, Float, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Dialect,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -214,3 +226,128 @@ class AuditEventRow(Base):
     peer: Mapped[str] = mapped_column(String(255))
     latency_seconds: Mapped[float] = mapped_column(Float)
     create_time: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+# ---- scan orchestration (issue 5): jobs, durable work units, findings, executions, feedback ----------
+
+
+class ScanJobRow(Base):
+    """A scan job; its counts are computed from its work units (one source of truth)."""
+
+    __tablename__ = "scan_jobs"
+    __table_args__ = (UniqueConstraint("scan_job_id"), {"sqlite_autoincrement": True})
+
+    seq: Mapped[int] = _seq()
+    scan_job_id: Mapped[str] = mapped_column(String(63))
+    display_name: Mapped[str] = mapped_column(Text)
+    rule_set: Mapped[str] = mapped_column(String(255), index=True)
+    data_sources: Mapped[list[str]] = mapped_column(JSONType)
+    priority: Mapped[int] = mapped_column(Integer)
+    strategy: Mapped[str] = mapped_column(String(32))
+    max_concurrency_per_source: Mapped[int] = mapped_column(Integer)
+    policy: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    executor: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(32), index=True)
+    error_message: Mapped[str] = mapped_column(Text)
+    retry_count: Mapped[int] = mapped_column(Integer)
+    labels: Mapped[dict[str, str]] = mapped_column(JSONType)
+    create_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    update_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    start_time: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    end_time: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class WorkUnitRow(Base):
+    """One table (or file) of one data source of a job: PENDING -> RUNNING -> SUCCEEDED | FAILED | CANCELLED."""
+
+    __tablename__ = "work_units"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    seq: Mapped[int] = _seq()
+    scan_job_id: Mapped[str] = mapped_column(String(63), index=True)
+    data_source_id: Mapped[str] = mapped_column(String(63))
+    table_schema: Mapped[str] = mapped_column(Text)
+    table_name: Mapped[str] = mapped_column(Text)
+    #: the discovered TableSchema (columns, keys) as JSON, so a worker needs no discovery
+    table_spec: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    state: Mapped[str] = mapped_column(String(32), index=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str] = mapped_column(Text)
+    rows_read: Mapped[int] = mapped_column(Integer)
+    next_attempt_time: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    start_time: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    end_time: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class FindingRow(Base):
+    __tablename__ = "findings"
+    __table_args__ = (UniqueConstraint("finding_id"), {"sqlite_autoincrement": True})
+
+    seq: Mapped[int] = _seq()
+    finding_id: Mapped[str] = mapped_column(String(32))
+    scan_job_id: Mapped[str] = mapped_column(String(63), index=True)
+    work_unit_seq: Mapped[int] = mapped_column(Integer)
+    data_source: Mapped[str] = mapped_column(String(255))
+    table_name: Mapped[str] = mapped_column(Text)
+    column_name: Mapped[str] = mapped_column(Text)
+    column_type: Mapped[str] = mapped_column(Text)
+    classification: Mapped[str] = mapped_column(String(128))
+    confidence: Mapped[float] = mapped_column(Float)
+    match_ratio: Mapped[float] = mapped_column(Float)
+    validated_ratio: Mapped[float] = mapped_column(Float)
+    validated_estimated: Mapped[bool] = mapped_column(Boolean)
+    sampled: Mapped[int] = mapped_column(Integer)
+    non_null: Mapped[int] = mapped_column(Integer)
+    distinct: Mapped[int] = mapped_column(Integer)
+    matched: Mapped[int] = mapped_column(Integer)
+    validated: Mapped[int] = mapped_column(Integer)
+    sampling_strategy: Mapped[str] = mapped_column(String(32))
+    explanation: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
+    evidence: Mapped[list[str]] = mapped_column(JSONType)
+    rule: Mapped[str] = mapped_column(String(255))
+    rule_set_revision: Mapped[str] = mapped_column(String(255))
+    sensitivity_label: Mapped[str] = mapped_column(String(64))
+    verdict: Mapped[str] = mapped_column(String(32))
+    reviewer: Mapped[str] = mapped_column(String(255))
+    review_note: Mapped[str] = mapped_column(Text)
+    review_time: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    create_time: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ExecutionRow(Base):
+    """One attempt of one work unit: the rule set revision run over one table of one source."""
+
+    __tablename__ = "executions"
+    __table_args__ = (UniqueConstraint("execution_id"), {"sqlite_autoincrement": True})
+
+    seq: Mapped[int] = _seq()
+    execution_id: Mapped[str] = mapped_column(String(32))
+    scan_job_id: Mapped[str] = mapped_column(String(63), index=True)
+    work_unit_seq: Mapped[int] = mapped_column(Integer)
+    rule: Mapped[str] = mapped_column(String(255))
+    data_source: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(32))
+    attempt: Mapped[int] = mapped_column(Integer)
+    start_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_seconds: Mapped[float] = mapped_column(Float)
+    rows_read: Mapped[int] = mapped_column(Integer)
+    matches: Mapped[int] = mapped_column(Integer)
+    cpu_seconds: Mapped[float] = mapped_column(Float)
+    peak_memory_bytes: Mapped[int] = mapped_column(BigInteger)
+    finding_count: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str] = mapped_column(Text)
+
+
+class FindingFeedbackRow(Base):
+    """Every verdict given on a finding (the finding row keeps the latest), for the optimizer."""
+
+    __tablename__ = "finding_feedback"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    seq: Mapped[int] = _seq()
+    finding_id: Mapped[str] = mapped_column(String(32), index=True)
+    verdict: Mapped[str] = mapped_column(String(32))
+    reviewer: Mapped[str] = mapped_column(String(255))
+    note: Mapped[str] = mapped_column(Text)
+    create_time: Mapped[datetime] = mapped_column(UTCDateTime)

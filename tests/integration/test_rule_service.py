@@ -346,7 +346,7 @@ async def test_test_rule_explains_and_masks(client: ScanRulesClient) -> None:
 
 async def test_pending_rpcs_are_honestly_unimplemented(client: ScanRulesClient) -> None:
     with pytest.raises(UnimplementedError) as caught:
-        await client.orchestration.list_scan_jobs(orchestration_service_pb2.ListScanJobsRequest())
+        await client.orchestration.list_schedules(orchestration_service_pb2.ListSchedulesRequest())
     assert "orchestration" in caught.value.message.lower() and caught.value.reason == "NOT_IMPLEMENTED"
     with pytest.raises(UnimplementedError):
         await client.rules.backtest_rule_set(rule_service_pb2.BacktestRuleSetRequest(name="ruleSets/default"))

@@ -33,8 +33,13 @@ TABLES = {
     "data_sources",
     "api_keys",
     "audit_events",
+    "scan_jobs",
+    "work_units",
+    "findings",
+    "executions",
+    "finding_feedback",
 }
-HEAD = "0003"
+HEAD = "0004"
 
 
 async def _tables(url: str) -> set[str]:

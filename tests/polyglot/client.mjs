@@ -121,7 +121,7 @@ async function main() {
     },
     grpc.status.INVALID_ARGUMENT,
   );
-  const unimplemented = await expectCode(orchestration, "ListScanJobs", {}, grpc.status.UNIMPLEMENTED);
+  const unimplemented = await expectCode(orchestration, "ListSchedules", {}, grpc.status.UNIMPLEMENTED);
   const unauthenticated = await expectCode(rules, "GetRule", { name: rule.name }, grpc.status.UNAUTHENTICATED, true);
 
   rules.close();

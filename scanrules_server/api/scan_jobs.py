@@ -1,0 +1,421 @@
+"""OrchestrationService: scan jobs, work-unit progress, findings, executions and feedback (issue 5).
+
+Mixed into `orchestration.OrchestrationServicer`, which provides `db`, `box` and `orchestrator`.
+Schedules, ExecuteRules and the Dask executor still answer UNIMPLEMENTED.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any, TypeAlias
+
+import grpc
+from scanrules.v1 import execution_pb2, finding_pb2, orchestration_service_pb2, rule_set_pb2, scan_job_pb2
+
+from ..domain.errors import FailedPreconditionError, InvalidArgumentError, ScanRulesError, Violation
+from ..domain.resources import is_valid_resource_id
+from ..orchestration.orchestrator import Event, Orchestrator
+from ..persistence import data_sources as source_repo
+from ..persistence import rule_sets as rule_set_repo
+from ..persistence import scan_jobs as repo
+from ..persistence.idempotency import check_request_id
+from ..persistence.models import ExecutionRow, FindingRow, ScanJobRow
+from ..services.rules import check_policy
+from .audit import ORCHESTRATION_SERVICE, audit, audited, rpc_name
+from .context import Database, resource_id
+from .convert import duration, explanation, policy_from_proto, timestamp
+from .errors import Unimplemented, abort_with, mapped_errors, status_for
+from .principal import current_principal
+
+Ctx: TypeAlias = grpc.aio.ServicerContext[Any, Any]
+
+_audited = audited(ORCHESTRATION_SERVICE)
+_STRATEGIES = {"STRATEGY_UNSPECIFIED": "ADAPTIVE", "STRATEGY_PARALLEL": "PARALLEL"}
+_STRATEGIES |= {"STRATEGY_SEQUENTIAL": "SEQUENTIAL", "STRATEGY_ADAPTIVE": "ADAPTIVE"}
+_VERDICTS = ("FEEDBACK_VERDICT_CONFIRMED", "FEEDBACK_VERDICT_REJECTED")
+
+
+def _rpc(method: str) -> str:
+    return rpc_name(ORCHESTRATION_SERVICE, method)
+
+
+def _merge_override(policy: dict[str, Any], override: rule_set_pb2.ScanPolicy) -> dict[str, Any]:
+    """The rule set's policy with the job's non-zero overrides."""
+    given = policy_from_proto(rule_set_pb2.RuleSet(policy=override))
+    merged = dict(policy)
+    for key, value in given.items():
+        if key == "retry_policy":
+            merged["retry_policy"] = {**policy.get("retry_policy", {}), **{k: v for k, v in value.items() if v}}
+        elif key not in ("include_builtin", "labels") and value not in (None, "", 0, 0.0, []):
+            merged[key] = value
+    return merged
+
+
+def job_to_proto(job: ScanJobRow, counts: repo.JobCounts) -> scan_job_pb2.ScanJob:
+    finished = counts.of(repo.SUCCEEDED) + counts.of(repo.FAILED) + counts.of(repo.CANCELLED)
+    progress = 100.0 if job.state in repo.TERMINAL else (100.0 * finished / counts.total if counts.total else 0.0)
+    message = scan_job_pb2.ScanJob(
+        name=f"scanJobs/{job.scan_job_id}",
+        display_name=job.display_name,
+        rule_set=job.rule_set,
+        data_sources=[f"dataSources/{s}" for s in job.data_sources],
+        priority=job.priority,
+        state=f"STATE_{job.state}",
+        progress_percent=progress,
+        units_total=counts.total,
+        units_succeeded=counts.of(repo.SUCCEEDED),
+        units_failed=counts.of(repo.FAILED),
+        units_running=counts.of(repo.RUNNING),
+        finding_count=counts.findings,
+        rows_scanned=counts.rows,
+        create_time=timestamp(job.create_time),
+        start_time=timestamp(job.start_time),
+        end_time=timestamp(job.end_time),
+        strategy=f"STRATEGY_{job.strategy}",
+        max_concurrency_per_source=job.max_concurrency_per_source,
+        executor=job.executor,
+        error_message=job.error_message,
+        retry_count=job.retry_count,
+        labels=job.labels,
+    )
+    if job.state not in repo.TERMINAL and job.start_time is not None and 0 < finished < counts.total:
+        elapsed = (datetime.now(UTC) - job.start_time).total_seconds()
+        message.eta.CopyFrom(duration(elapsed / finished * (counts.total - finished)))
+    return message
+
+
+def finding_to_proto(f: FindingRow) -> finding_pb2.Finding:
+    return finding_pb2.Finding(
+        name=f"scanJobs/{f.scan_job_id}/findings/{f.finding_id}",
+        data_source=f.data_source,
+        table=f.table_name,
+        column=f.column_name,
+        classification=f.classification,
+        confidence=f.confidence,
+        match_ratio=f.match_ratio,
+        sampled=f.sampled,
+        non_null=f.non_null,
+        distinct=f.distinct,
+        matched=f.matched,
+        validated=f.validated,
+        sampling_strategy=f"SAMPLING_STRATEGY_{f.sampling_strategy or 'UNSPECIFIED'}",
+        explanation=explanation(f.explanation),
+        evidence=f.evidence,
+        rule=f.rule,
+        rule_set_revision=f.rule_set_revision,
+        create_time=timestamp(f.create_time),
+        validated_ratio=f.validated_ratio,
+        validated_estimated=f.validated_estimated,
+        column_type=f.column_type,
+        verdict=f.verdict,
+        reviewer=f.reviewer,
+        review_note=f.review_note,
+        review_time=timestamp(f.review_time),
+        sensitivity_label=f.sensitivity_label,
+    )
+
+
+def execution_to_proto(e: ExecutionRow) -> execution_pb2.Execution:
+    return execution_pb2.Execution(
+        name=f"scanJobs/{e.scan_job_id}/executions/{e.execution_id}",
+        rule=e.rule,
+        data_source=e.data_source,
+        status=f"STATE_{e.status}",
+        start_time=timestamp(e.start_time),
+        end_time=timestamp(e.end_time),
+        duration=duration(e.duration_seconds),
+        rows_read=e.rows_read,
+        matches=e.matches,
+        cpu_seconds=e.cpu_seconds,
+        peak_memory_bytes=e.peak_memory_bytes,
+        error=e.error,
+        finding_count=e.finding_count,
+        attempt=e.attempt,
+    )
+
+
+def _child(name: str, collection: str, field: str = "name") -> tuple[str, str]:
+    """`scanJobs/{job}/{collection}/{id}` -> (job, id)."""
+    parts = name.split("/")
+    if len(parts) != 4 or parts[0] != "scanJobs" or parts[2] != collection or not parts[1] or not parts[3]:
+        raise InvalidArgumentError(
+            [Violation(field, f"expected scanJobs/{{scan_job}}/{collection}/{{id}}, got {name!r}")]
+        )
+    return parts[1], parts[3]
+
+
+class ScanJobRpcs:
+    db: Database
+    orchestrator: Orchestrator
+
+    async def _job_proto(self, job_id: str) -> scan_job_pb2.ScanJob:
+        async with self.db.transaction(write=False) as session:
+            job = await repo.get_job(session, job_id)
+            return job_to_proto(job, await repo.counts(session, job_id))
+
+    @mapped_errors
+    @_audited
+    async def CreateScanJob(
+        self, request: orchestration_service_pb2.CreateScanJobRequest, context: Ctx
+    ) -> orchestration_service_pb2.CreateScanJobResponse:
+        request_id = check_request_id(request.request_id)
+        spec = request.scan_job
+        job_id = request.scan_job_id or f"job-{uuid.uuid4().hex[:12]}"
+        problems = []
+        if not is_valid_resource_id(job_id):
+            problems.append(Violation("scan_job_id", "1-63 characters: a letter, then letters, digits, '-' or '_'"))
+        if not spec.rule_set:
+            problems.append(Violation("scan_job.rule_set", "required: ruleSets/{rule_set}[@{revision}]"))
+        if not spec.data_sources:
+            problems.append(Violation("scan_job.data_sources", "name at least one data source"))
+        if not 0 <= spec.priority <= 10:
+            problems.append(Violation("scan_job.priority", "must be between 1 and 10 (0: the rule set's)"))
+        if spec.max_concurrency_per_source < 0:
+            problems.append(Violation("scan_job.max_concurrency_per_source", "must not be negative"))
+        if _enum_name(scan_job_pb2.ScanJob.Strategy, spec.strategy) not in _STRATEGIES:
+            problems.append(Violation("scan_job.strategy", "PARALLEL, SEQUENTIAL or ADAPTIVE"))
+        if spec.rules:
+            problems.append(Violation("scan_job.rules", "output only: ad hoc rules come with ExecuteRules"))
+        if problems:
+            raise InvalidArgumentError(problems)
+        if spec.executor not in ("", "local"):
+            raise Unimplemented(f"executor {spec.executor!r} is not built yet; only `local` runs jobs so far")
+        source_ids = [
+            resource_id(n, "dataSources", f"scan_job.data_sources[{i}]") for i, n in enumerate(spec.data_sources)
+        ]
+        async with self.db.transaction(write=False) as session:
+            done = await repo.replay(session, request_id)
+            if done is not None:
+                return orchestration_service_pb2.CreateScanJobResponse(
+                    scan_job=job_to_proto(done, await repo.counts(session, done.scan_job_id))
+                )
+            revision = await self.orchestrator.resolve_rule_set(session, spec.rule_set)
+            base, _, number = revision.removeprefix("ruleSets/").partition("@")
+            rule_set = await rule_set_repo.get_rule_set(session, base, number)
+            policy = check_policy(_merge_override(rule_set.policy, spec.policy_override))
+            for source_id in source_ids:
+                await source_repo.get_data_source(session, source_id)
+            await self.orchestrator.compiled(session, revision)  # fails fast on rules that do not compile
+            units = await self.orchestrator.plan_units(session, source_ids)
+        values = {
+            "display_name": spec.display_name,
+            "rule_set": revision,
+            "data_sources": source_ids,
+            "priority": spec.priority or int(policy["priority"]),
+            "strategy": _STRATEGIES[_enum_name(scan_job_pb2.ScanJob.Strategy, spec.strategy)],
+            "max_concurrency_per_source": spec.max_concurrency_per_source,
+            "policy": policy,
+            "executor": "local",
+            "labels": dict(spec.labels),
+        }
+        async with self.db.transaction(rollback=request.validate_only) as session:
+            await repo.lock_jobs(session)
+            done = await repo.replay(session, request_id)
+            if done is not None:
+                job = done
+            else:
+                job = await repo.create_job(session, job_id, values, units, request_id)
+                if not units:
+                    job.state, job.end_time = repo.SUCCEEDED, job.create_time
+                await session.flush()
+                await audit(session, _rpc("CreateScanJob"), f"scanJobs/{job.scan_job_id}", request_id=request_id)
+            proto = job_to_proto(job, await repo.counts(session, job.scan_job_id))
+        if not request.validate_only:
+            self.orchestrator.wake()
+        return orchestration_service_pb2.CreateScanJobResponse(scan_job=proto)
+
+    @mapped_errors
+    async def GetScanJob(
+        self, request: orchestration_service_pb2.GetScanJobRequest, context: Ctx
+    ) -> orchestration_service_pb2.GetScanJobResponse:
+        return orchestration_service_pb2.GetScanJobResponse(
+            scan_job=await self._job_proto(resource_id(request.name, "scanJobs"))
+        )
+
+    @mapped_errors
+    async def ListScanJobs(
+        self, request: orchestration_service_pb2.ListScanJobsRequest, context: Ctx
+    ) -> orchestration_service_pb2.ListScanJobsResponse:
+        if request.order_by.strip() not in ("", "create_time"):
+            raise InvalidArgumentError([Violation("order_by", "only create_time (oldest first) is supported so far")])
+        async with self.db.transaction(write=False) as session:
+            rows, token = await repo.list_jobs(session, request.page_size, request.page_token, request.filter)
+            jobs = [job_to_proto(r, await repo.counts(session, r.scan_job_id)) for r in rows]
+        return orchestration_service_pb2.ListScanJobsResponse(scan_jobs=jobs, next_page_token=token)
+
+    @mapped_errors
+    @_audited
+    async def CancelScanJob(
+        self, request: orchestration_service_pb2.CancelScanJobRequest, context: Ctx
+    ) -> orchestration_service_pb2.CancelScanJobResponse:
+        job_id = resource_id(request.name, "scanJobs")
+        cancelled = False
+        async with self.db.transaction() as session:
+            await repo.lock_jobs(session)
+            job = await repo.get_job(session, job_id, lock=True)
+            if job.state != repo.CANCELLED:
+                if job.state in repo.TERMINAL:
+                    raise FailedPreconditionError(f"{request.name} already ended ({job.state})")
+                now = datetime.now(UTC)
+                for unit in await repo.units_of(session, job_id, [repo.PENDING]):
+                    unit.state, unit.end_time = repo.CANCELLED, now
+                job.state, job.end_time, job.update_time = repo.CANCELLED, now, now
+                job.error_message = request.reason or "cancelled"
+                cancelled = True
+            await session.flush()
+            await audit(session, _rpc("CancelScanJob"), request.name)
+            proto = job_to_proto(job, await repo.counts(session, job_id))
+        if cancelled:
+            self.orchestrator.cancel_inflight(job_id)
+            self.orchestrator.publish(job_id, Event("STATE_CHANGED", repo.CANCELLED, terminal=True))
+        return orchestration_service_pb2.CancelScanJobResponse(scan_job=proto)
+
+    @mapped_errors
+    @_audited
+    async def RetryScanJob(
+        self, request: orchestration_service_pb2.RetryScanJobRequest, context: Ctx
+    ) -> orchestration_service_pb2.RetryScanJobResponse:
+        job_id = resource_id(request.name, "scanJobs")
+        request_id = check_request_id(request.request_id)
+        async with self.db.transaction() as session:
+            await repo.lock_jobs(session)
+            job = await repo.get_job(session, job_id, lock=True)
+            if job.state not in (repo.FAILED, repo.PARTIALLY_SUCCEEDED):
+                raise FailedPreconditionError(
+                    f"{request.name} is {job.state}: only FAILED or PARTIALLY_SUCCEEDED jobs retry"
+                )
+            failed = await repo.units_of(session, job_id, [repo.FAILED])
+            for unit in failed:
+                unit.state, unit.attempts, unit.error = repo.PENDING, 0, ""
+                unit.next_attempt_time = unit.start_time = unit.end_time = None
+            now = datetime.now(UTC)
+            job.state = repo.PENDING if failed else job.state
+            job.end_time = None if failed else job.end_time
+            job.error_message = "" if failed else job.error_message
+            job.retry_count += 1
+            job.update_time = now
+            await session.flush()
+            await audit(session, _rpc("RetryScanJob"), request.name, request_id=request_id)
+            proto = job_to_proto(job, await repo.counts(session, job_id))
+        self.orchestrator.publish(job_id, Event("STATE_CHANGED", job.state))
+        self.orchestrator.wake()
+        return orchestration_service_pb2.RetryScanJobResponse(scan_job=proto)
+
+    async def WatchScanJob(
+        self, request: orchestration_service_pb2.WatchScanJobRequest, context: Ctx
+    ) -> AsyncIterator[orchestration_service_pb2.WatchScanJobResponse]:
+        Response = orchestration_service_pb2.WatchScanJobResponse
+        try:
+            job_id = resource_id(request.name, "scanJobs")
+            queue = self.orchestrator.subscribe(job_id)
+        except ScanRulesError as exc:
+            await abort_with(context, status_for(exc))
+        try:
+            try:
+                snapshot = await self._job_proto(job_id)
+            except ScanRulesError as exc:
+                await abort_with(context, status_for(exc))
+            yield Response(scan_job=snapshot, event_type=Response.EVENT_TYPE_SNAPSHOT, event_time=_now())
+            if snapshot.state in _TERMINAL_PROTO:
+                return
+            while True:
+                event = await queue.get()
+                job = await self._job_proto(job_id)
+                kind = {
+                    "STATE_CHANGED": Response.EVENT_TYPE_STATE_CHANGED,
+                    "UNIT_FINISHED": Response.EVENT_TYPE_UNIT_FINISHED,
+                }
+                yield Response(
+                    scan_job=job,
+                    event_type=kind.get(event.kind, Response.EVENT_TYPE_PROGRESS),
+                    event_time=_now(),
+                    detail=event.detail,
+                    work_unit=event.work_unit,
+                )
+                if job.state in _TERMINAL_PROTO:
+                    return
+        finally:
+            self.orchestrator.unsubscribe(job_id, queue)
+
+    @mapped_errors
+    async def ListFindings(
+        self, request: orchestration_service_pb2.ListFindingsRequest, context: Ctx
+    ) -> orchestration_service_pb2.ListFindingsResponse:
+        job_id = resource_id(request.parent, "scanJobs", "parent")
+        async with self.db.transaction(write=False) as session:
+            if job_id != "-":
+                await repo.get_job(session, job_id)
+            rows, token = await repo.list_findings(
+                session, None if job_id == "-" else job_id, request.page_size, request.page_token, request.filter
+            )
+        return orchestration_service_pb2.ListFindingsResponse(
+            findings=[finding_to_proto(r) for r in rows], next_page_token=token
+        )
+
+    @mapped_errors
+    async def GetFinding(
+        self, request: orchestration_service_pb2.GetFindingRequest, context: Ctx
+    ) -> orchestration_service_pb2.GetFindingResponse:
+        job_id, finding_id = _child(request.name, "findings")
+        async with self.db.transaction(write=False) as session:
+            row = await repo.get_finding(session, job_id, finding_id)
+        return orchestration_service_pb2.GetFindingResponse(finding=finding_to_proto(row))
+
+    @mapped_errors
+    @_audited
+    async def SubmitFindingFeedback(
+        self, request: orchestration_service_pb2.SubmitFindingFeedbackRequest, context: Ctx
+    ) -> orchestration_service_pb2.SubmitFindingFeedbackResponse:
+        job_id, finding_id = _child(request.name, "findings")
+        verdict = _enum_name(finding_pb2.FeedbackVerdict, request.verdict)
+        if verdict not in _VERDICTS:
+            raise InvalidArgumentError(
+                [Violation("verdict", "FEEDBACK_VERDICT_CONFIRMED or FEEDBACK_VERDICT_REJECTED")]
+            )
+        async with self.db.transaction() as session:
+            await repo.lock_jobs(session)
+            row = await repo.get_finding(session, job_id, finding_id)
+            await repo.add_feedback(session, row, verdict, request.reviewer or current_principal.get(), request.note)
+            await audit(session, _rpc("SubmitFindingFeedback"), request.name)
+            proto = finding_to_proto(row)
+        return orchestration_service_pb2.SubmitFindingFeedbackResponse(finding=proto)
+
+    @mapped_errors
+    async def GetExecution(
+        self, request: orchestration_service_pb2.GetExecutionRequest, context: Ctx
+    ) -> orchestration_service_pb2.GetExecutionResponse:
+        job_id, execution_id = _child(request.name, "executions")
+        async with self.db.transaction(write=False) as session:
+            row = await repo.get_execution(session, job_id, execution_id)
+        return orchestration_service_pb2.GetExecutionResponse(execution=execution_to_proto(row))
+
+    @mapped_errors
+    async def ListExecutions(
+        self, request: orchestration_service_pb2.ListExecutionsRequest, context: Ctx
+    ) -> orchestration_service_pb2.ListExecutionsResponse:
+        job_id = resource_id(request.parent, "scanJobs", "parent")
+        async with self.db.transaction(write=False) as session:
+            await repo.get_job(session, job_id)
+            rows, token = await repo.list_executions(
+                session, job_id, request.page_size, request.page_token, request.filter
+            )
+        return orchestration_service_pb2.ListExecutionsResponse(
+            executions=[execution_to_proto(r) for r in rows], next_page_token=token
+        )
+
+
+_TERMINAL_PROTO = frozenset(scan_job_pb2.ScanJob.State.Value(f"STATE_{s}") for s in repo.TERMINAL)
+
+
+def _enum_name(enum: Any, value: int) -> str:
+    """The enum value's name, or "" for a number the contract does not define."""
+    try:
+        return str(enum.Name(value))
+    except ValueError:
+        return ""
+
+
+def _now() -> Any:
+    return timestamp(datetime.now(UTC))

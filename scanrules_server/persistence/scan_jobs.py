@@ -1,0 +1,332 @@
+"""Scan jobs, their durable work units, findings, executions and finding feedback.
+
+Job counts (units succeeded, failed, running, findings, rows) are computed from the units and findings
+tables, never stored twice. Everything here runs inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..domain.errors import AlreadyExistsError, NotFoundError
+from ..domain.filtering import canonical, parse_filter
+from . import idempotency
+from ._store import utcnow
+from .filters import FieldKind, FilterField, build_where
+from .models import ExecutionRow, FindingFeedbackRow, FindingRow, ScanJobRow, WorkUnitRow
+from .paging import decode_page_token, encode_page_token, fingerprint, keyset_page, page_size_or_default
+
+CREATE_SCAN_JOB_METHOD = "CreateScanJob"
+
+# Job states
+PENDING, RUNNING, SUCCEEDED, FAILED, CANCELLED, PARTIALLY_SUCCEEDED = (
+    "PENDING",
+    "RUNNING",
+    "SUCCEEDED",
+    "FAILED",
+    "CANCELLED",
+    "PARTIALLY_SUCCEEDED",
+)
+TERMINAL = frozenset({SUCCEEDED, FAILED, CANCELLED, PARTIALLY_SUCCEEDED})
+UNIT_OPEN = (PENDING, RUNNING)
+
+JOB_FILTER_FIELDS: dict[str, FilterField] = {
+    "state": FilterField(ScanJobRow.state, FieldKind.STRING),
+    "rule_set": FilterField(ScanJobRow.rule_set, FieldKind.STRING),
+    "display_name": FilterField(ScanJobRow.display_name, FieldKind.STRING),
+    "create_time": FilterField(ScanJobRow.create_time, FieldKind.TIMESTAMP),
+}
+
+FINDING_FILTER_FIELDS: dict[str, FilterField] = {
+    "classification": FilterField(FindingRow.classification, FieldKind.STRING),
+    "table": FilterField(FindingRow.table_name, FieldKind.STRING),
+    "column": FilterField(FindingRow.column_name, FieldKind.STRING),
+    "data_source": FilterField(FindingRow.data_source, FieldKind.STRING),
+    "confidence": FilterField(FindingRow.confidence, FieldKind.NUMBER),
+    "rule": FilterField(FindingRow.rule, FieldKind.STRING),
+    "verdict": FilterField(FindingRow.verdict, FieldKind.STRING),
+}
+
+EXECUTION_FILTER_FIELDS: dict[str, FilterField] = {
+    "status": FilterField(ExecutionRow.status, FieldKind.STRING),
+    "data_source": FilterField(ExecutionRow.data_source, FieldKind.STRING),
+}
+
+
+def new_id() -> str:
+    return secrets.token_hex(8)
+
+
+@dataclass
+class JobCounts:
+    total: int = 0
+    by_state: dict[str, int] = field(default_factory=dict)
+    findings: int = 0
+    rows: int = 0
+
+    def of(self, state: str) -> int:
+        return self.by_state.get(state, 0)
+
+
+@dataclass
+class UnitPlan:
+    data_source_id: str
+    table_schema: str
+    table_name: str
+    table_spec: dict[str, Any]
+
+
+async def lock_jobs(session: AsyncSession) -> None:
+    """On SQLite take the write lock first (see `_store.Store.lock_for_write`)."""
+    if session.get_bind().dialect.name == "sqlite":
+        await session.execute(update(ScanJobRow).where(ScanJobRow.seq == -1).values(seq=ScanJobRow.seq))
+
+
+async def replay(session: AsyncSession, request_id: str | None) -> ScanJobRow | None:
+    """The job a previous CreateScanJob with this request id made, if any."""
+    if request_id is None:
+        return None
+    done = await idempotency.lookup(session, CREATE_SCAN_JOB_METHOD, request_id)
+    if done is None:
+        return None
+    return await get_job(session, done.resource_name.split("/", 1)[1])
+
+
+async def create_job(
+    session: AsyncSession, scan_job_id: str, values: dict[str, Any], units: Sequence[UnitPlan], request_id: str | None
+) -> ScanJobRow:
+    """The job and ALL its units, in the caller's transaction (nothing runs before they are stored)."""
+    if await session.scalar(select(ScanJobRow.seq).where(ScanJobRow.scan_job_id == scan_job_id)) is not None:
+        raise AlreadyExistsError(f"scanJobs/{scan_job_id}")
+    now = utcnow()
+    row = ScanJobRow(
+        scan_job_id=scan_job_id,
+        state=PENDING,
+        error_message="",
+        retry_count=0,
+        create_time=now,
+        update_time=now,
+        **values,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            for unit in units:
+                session.add(
+                    WorkUnitRow(
+                        scan_job_id=scan_job_id,
+                        data_source_id=unit.data_source_id,
+                        table_schema=unit.table_schema,
+                        table_name=unit.table_name,
+                        table_spec=unit.table_spec,
+                        state=PENDING,
+                        attempts=0,
+                        error="",
+                        rows_read=0,
+                    )
+                )
+            if request_id is not None:
+                idempotency.record(session, CREATE_SCAN_JOB_METHOD, request_id, f"scanJobs/{scan_job_id}", None, now)
+    except IntegrityError:
+        again = await replay(session, request_id)
+        if again is not None:
+            return again
+        raise AlreadyExistsError(f"scanJobs/{scan_job_id}") from None
+    return row
+
+
+async def get_job(session: AsyncSession, scan_job_id: str, *, lock: bool = False) -> ScanJobRow:
+    stmt = select(ScanJobRow).where(ScanJobRow.scan_job_id == scan_job_id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    row = await session.scalar(stmt)
+    if row is None:
+        raise NotFoundError(f"scanJobs/{scan_job_id}")
+    return row
+
+
+async def counts(session: AsyncSession, scan_job_id: str) -> JobCounts:
+    out = JobCounts()
+    result = await session.execute(
+        select(WorkUnitRow.state, func.count(), func.coalesce(func.sum(WorkUnitRow.rows_read), 0))
+        .where(WorkUnitRow.scan_job_id == scan_job_id)
+        .group_by(WorkUnitRow.state)
+    )
+    for state, n, rows in result.all():
+        out.by_state[str(state)] = int(n)
+        out.total += int(n)
+        out.rows += int(rows)
+    out.findings = int(
+        await session.scalar(select(func.count()).select_from(FindingRow).where(FindingRow.scan_job_id == scan_job_id))
+        or 0
+    )
+    return out
+
+
+async def list_jobs(
+    session: AsyncSession, page_size: int | None, page_token: str | None, filter: str | None
+) -> tuple[list[ScanJobRow], str]:
+    size = page_size_or_default(page_size)
+    expr = parse_filter(filter or "")
+    where = build_where(expr, JOB_FILTER_FIELDS)
+    query = fingerprint("scanJobs", canonical(expr))
+    rows, last = await keyset_page(
+        session, ScanJobRow, ScanJobRow.seq, where, size, decode_page_token(page_token, query)
+    )
+    return rows, encode_page_token(last, query) if last is not None else ""
+
+
+async def units_of(session: AsyncSession, scan_job_id: str, states: Sequence[str] | None = None) -> list[WorkUnitRow]:
+    stmt = select(WorkUnitRow).where(WorkUnitRow.scan_job_id == scan_job_id)
+    if states is not None:
+        stmt = stmt.where(WorkUnitRow.state.in_(states))
+    return list((await session.scalars(stmt.order_by(WorkUnitRow.seq))).all())
+
+
+def select_job_ids(states: Sequence[str]) -> Select[Any]:
+    """A subquery of the ids of jobs in `states`."""
+    return select(ScanJobRow.scan_job_id).where(ScanJobRow.state.in_(states))
+
+
+async def reset_running_units(session: AsyncSession) -> int:
+    """After a crash: units left RUNNING (their results were never committed) go back to PENDING."""
+    result = await session.execute(
+        update(WorkUnitRow)
+        .where(WorkUnitRow.state == RUNNING)
+        .values(state=PENDING, next_attempt_time=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def running_units(session: AsyncSession) -> list[WorkUnitRow]:
+    """RUNNING units of unfinished jobs."""
+    stmt = select(WorkUnitRow).where(
+        WorkUnitRow.state == RUNNING, WorkUnitRow.scan_job_id.in_(select_job_ids(UNIT_OPEN))
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def open_jobs_without_open_units(session: AsyncSession) -> list[ScanJobRow]:
+    """PENDING/RUNNING jobs none of whose units is PENDING or RUNNING (to be settled)."""
+    open_units = select(WorkUnitRow.scan_job_id).where(WorkUnitRow.state.in_(UNIT_OPEN))
+    stmt = select(ScanJobRow).where(ScanJobRow.state.in_(UNIT_OPEN), ScanJobRow.scan_job_id.not_in(open_units))
+    return list((await session.scalars(stmt)).all())
+
+
+async def runnable_units(session: AsyncSession, now: datetime, limit: int) -> list[tuple[WorkUnitRow, ScanJobRow]]:
+    """PENDING units of unfinished jobs that may start now, highest job priority first, then plan order."""
+    stmt = (
+        select(WorkUnitRow, ScanJobRow)
+        .join(ScanJobRow, ScanJobRow.scan_job_id == WorkUnitRow.scan_job_id)
+        .where(
+            WorkUnitRow.state == PENDING,
+            ScanJobRow.state.in_(UNIT_OPEN),
+            (WorkUnitRow.next_attempt_time.is_(None)) | (WorkUnitRow.next_attempt_time <= now),
+        )
+        .order_by(ScanJobRow.priority.desc(), ScanJobRow.seq, WorkUnitRow.seq)
+        .limit(limit)
+    )
+    return [(u, j) for u, j in (await session.execute(stmt)).all()]
+
+
+async def get_unit(session: AsyncSession, seq: int) -> WorkUnitRow | None:
+    return await session.scalar(
+        select(WorkUnitRow).where(WorkUnitRow.seq == seq).execution_options(populate_existing=True)
+    )
+
+
+def add_execution(session: AsyncSession, **values: Any) -> ExecutionRow:
+    row = ExecutionRow(execution_id=new_id(), **values)
+    session.add(row)
+    return row
+
+
+def add_finding(session: AsyncSession, **values: Any) -> FindingRow:
+    row = FindingRow(
+        finding_id=new_id(),
+        verdict="FEEDBACK_VERDICT_UNSPECIFIED",
+        reviewer="",
+        review_note="",
+        review_time=None,
+        **values,
+    )
+    session.add(row)
+    return row
+
+
+async def list_findings(
+    session: AsyncSession, scan_job_id: str | None, page_size: int | None, page_token: str | None, filter: str | None
+) -> tuple[list[FindingRow], str]:
+    size = page_size_or_default(page_size)
+    expr = parse_filter(filter or "")
+    where = build_where(expr, FINDING_FILTER_FIELDS)
+    if scan_job_id is not None:
+        scoped = FindingRow.scan_job_id == scan_job_id
+        where = scoped if where is None else scoped & where
+    query = fingerprint(f"scanJobs/{scan_job_id or '-'}/findings", canonical(expr))
+    rows, last = await keyset_page(
+        session, FindingRow, FindingRow.seq, where, size, decode_page_token(page_token, query)
+    )
+    return rows, encode_page_token(last, query) if last is not None else ""
+
+
+async def get_finding(session: AsyncSession, scan_job_id: str, finding_id: str) -> FindingRow:
+    row = await session.scalar(
+        select(FindingRow).where(FindingRow.scan_job_id == scan_job_id, FindingRow.finding_id == finding_id)
+    )
+    if row is None:
+        raise NotFoundError(f"scanJobs/{scan_job_id}/findings/{finding_id}")
+    return row
+
+
+async def add_feedback(
+    session: AsyncSession, finding: FindingRow, verdict: str, reviewer: str, note: str
+) -> FindingFeedbackRow:
+    now = utcnow()
+    feedback = FindingFeedbackRow(
+        finding_id=finding.finding_id, verdict=verdict, reviewer=reviewer, note=note, create_time=now
+    )
+    session.add(feedback)
+    finding.verdict, finding.reviewer, finding.review_note, finding.review_time = verdict, reviewer, note, now
+    await session.flush()
+    return feedback
+
+
+async def feedback_of(session: AsyncSession, finding_id: str) -> list[FindingFeedbackRow]:
+    stmt = (
+        select(FindingFeedbackRow).where(FindingFeedbackRow.finding_id == finding_id).order_by(FindingFeedbackRow.seq)
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def list_executions(
+    session: AsyncSession, scan_job_id: str, page_size: int | None, page_token: str | None, filter: str | None
+) -> tuple[list[ExecutionRow], str]:
+    size = page_size_or_default(page_size)
+    expr = parse_filter(filter or "")
+    where = build_where(expr, EXECUTION_FILTER_FIELDS)
+    scoped = ExecutionRow.scan_job_id == scan_job_id
+    where = scoped if where is None else scoped & where
+    query = fingerprint(f"scanJobs/{scan_job_id}/executions", canonical(expr))
+    rows, last = await keyset_page(
+        session, ExecutionRow, ExecutionRow.seq, where, size, decode_page_token(page_token, query)
+    )
+    return rows, encode_page_token(last, query) if last is not None else ""
+
+
+async def get_execution(session: AsyncSession, scan_job_id: str, execution_id: str) -> ExecutionRow:
+    row = await session.scalar(
+        select(ExecutionRow).where(ExecutionRow.scan_job_id == scan_job_id, ExecutionRow.execution_id == execution_id)
+    )
+    if row is None:
+        raise NotFoundError(f"scanJobs/{scan_job_id}/executions/{execution_id}")
+    return row
