@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any
 
 import grpc
 import jwt
@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from ..domain.security import API_KEY_PREFIX
 from ..persistence import api_keys as key_repo
 from .audit import MUTATING_METHODS, Call, current_call, record_failure
-from .context import Database
+from .context import Ctx, Database
 from .errors import abort_with, rich_status
 from .permissions import ADMIN, ROLES, is_open, required_permission
 from .principal import ANONYMOUS, Principal, current_identity, current_principal
@@ -254,8 +254,6 @@ class Authenticator:
 
 
 # ---- the interceptor ------------------------------------------------------------------------------------
-
-Ctx: TypeAlias = grpc.aio.ServicerContext[Any, Any]
 
 
 def _authorization(context: Ctx) -> str | None:

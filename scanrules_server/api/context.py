@@ -5,10 +5,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any, TypeAlias
 
+import grpc
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from ..domain.errors import InvalidArgumentError, Violation
+
+#: The servicer context type every handler takes.
+Ctx: TypeAlias = grpc.aio.ServicerContext[Any, Any]
 
 
 class Rollback(Exception):
@@ -50,3 +55,11 @@ def split_revision(resource: str) -> tuple[str, str | None]:
     """`id@3` -> ("id", "3")."""
     base, _, revision = resource.partition("@")
     return base, revision or None
+
+
+def check_order_by(order_by: str) -> None:
+    """Lists come in creation order; say so for any other order asked for."""
+    if order_by.strip() not in ("", "create_time", "create_time asc"):
+        raise InvalidArgumentError(
+            [Violation("order_by", f"only create_time (oldest first) is supported so far, not {order_by!r}")]
+        )

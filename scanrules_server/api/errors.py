@@ -28,6 +28,7 @@ from ..domain.errors import (
     ScanRulesError,
     SourceError,
     Violation,
+    ViolationsError,
 )
 
 DOMAIN = "scanrules.dev"
@@ -62,7 +63,7 @@ def code_for(error: ScanRulesError) -> grpc.StatusCode:
 
 
 def _violations(error: ScanRulesError) -> list[Violation]:
-    if isinstance(error, (RuleError, InvalidArgumentError)):
+    if isinstance(error, ViolationsError):
         return error.violations
     return []
 

@@ -7,19 +7,14 @@ service updates or deletes one.
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
-
-import grpc
 from scanrules.v1 import audit_event_pb2, monitoring_service_pb2
 
 from ..domain.security import AuditEvent
 from ..persistence import audit as audit_repo
-from .context import Database
+from .context import Ctx, Database
 from .convert import duration, timestamp
 from .errors import mapped_errors
 from .pending import MonitoringServicer as PendingMonitoring
-
-Ctx: TypeAlias = grpc.aio.ServicerContext[Any, Any]
 
 
 def audit_event_to_proto(event: AuditEvent) -> audit_event_pb2.AuditEvent:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime
-from typing import Any, TypeAlias
+from typing import Any
 
-import grpc
 from google.protobuf import field_mask_pb2
 from scanrules.v1 import data_source_pb2, orchestration_service_pb2
 
@@ -20,13 +19,11 @@ from ..persistence.idempotency import check_request_id
 from ..secretbox import SecretBox
 from ..services import data_sources as service
 from .audit import ORCHESTRATION_SERVICE, audit, audited, rpc_name
-from .context import Database, resource_id
+from .context import Ctx, Database, check_order_by, resource_id
 from .convert import duration, mask_paths, timestamp
 from .errors import mapped_errors
 from .pending import OrchestrationServicer as PendingOrchestration
 from .scan_jobs import ScanJobRpcs
-
-Ctx: TypeAlias = grpc.aio.ServicerContext[Any, Any]
 
 _audited = audited(ORCHESTRATION_SERVICE)
 
@@ -124,8 +121,7 @@ class OrchestrationServicer(ScanJobRpcs, PendingOrchestration):  # type: ignore[
     async def ListDataSources(
         self, request: orchestration_service_pb2.ListDataSourcesRequest, context: Ctx
     ) -> orchestration_service_pb2.ListDataSourcesResponse:
-        if request.order_by.strip() not in ("", "create_time"):
-            raise InvalidArgumentError([Violation("order_by", "only create_time (oldest first) is supported so far")])
+        check_order_by(request.order_by)
         async with self.db.transaction(write=False) as session:
             items, token = await repo.list_data_sources(session, request.page_size, request.page_token, request.filter)
         return orchestration_service_pb2.ListDataSourcesResponse(

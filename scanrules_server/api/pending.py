@@ -3,14 +3,12 @@ naming the capability it waits for, instead of fake data."""
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
+from typing import Any
 
-import grpc
 from scanrules.v1 import monitoring_service_pb2_grpc, orchestration_service_pb2_grpc
 
+from .context import Ctx
 from .errors import Unimplemented, mapped_errors
-
-Ctx: TypeAlias = grpc.aio.ServicerContext[Any, Any]
 
 #: RPC-name prefix or name -> the missing capability.
 CAPABILITIES: dict[str, str] = {

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
+from typing import Any
 
-import grpc
 from scanrules.v1 import rule_service_pb2, rule_service_pb2_grpc
 
 from ..domain.errors import InvalidArgumentError, RuleError, Violation
@@ -21,11 +20,9 @@ from ..services import rules as rule_service
 from ..services.patterns import check_pattern_fields
 from . import convert
 from .audit import RULE_SERVICE, audit, audited, rpc_name
-from .context import Database, resource_id, split_revision
+from .context import Ctx, Database, check_order_by, resource_id, split_revision
 from .errors import Unimplemented, mapped_errors
 from .limits import Limits
-
-Ctx: TypeAlias = grpc.aio.ServicerContext[Any, Any]
 
 _audited = audited(RULE_SERVICE)
 
@@ -64,13 +61,6 @@ def _rule_name(name: str) -> tuple[str, str | None]:
             [Violation("name", f"expected rules/{{rule}} or rules/{{rule}}@{{revision}}, got {name!r}")]
         )
     return parsed
-
-
-def _check_order_by(order_by: str) -> None:
-    if order_by.strip() not in ("", "create_time", "create_time asc"):
-        raise InvalidArgumentError(
-            [Violation("order_by", f"only create_time (oldest first) is supported so far, not {order_by!r}")]
-        )
 
 
 def _filter_classifications(items: list[Classification], text: str) -> list[Classification]:
@@ -140,7 +130,7 @@ class RuleServicer(rule_service_pb2_grpc.RuleServiceServicer):
     async def ListRules(
         self, request: rule_service_pb2.ListRulesRequest, context: Ctx
     ) -> rule_service_pb2.ListRulesResponse:
-        _check_order_by(request.order_by)
+        check_order_by(request.order_by)
         async with self.db.transaction() as session:
             rules, token = await rule_repo.list_rules(session, request.page_size, request.page_token, request.filter)
         return rule_service_pb2.ListRulesResponse(
@@ -291,7 +281,7 @@ class RuleServicer(rule_service_pb2_grpc.RuleServiceServicer):
     async def ListRuleSets(
         self, request: rule_service_pb2.ListRuleSetsRequest, context: Ctx
     ) -> rule_service_pb2.ListRuleSetsResponse:
-        _check_order_by(request.order_by)
+        check_order_by(request.order_by)
         async with self.db.transaction() as session:
             items, token = await rule_set_repo.list_rule_sets(
                 session, request.page_size, request.page_token, request.filter
@@ -368,7 +358,7 @@ class RuleServicer(rule_service_pb2_grpc.RuleServiceServicer):
     async def ListPatterns(
         self, request: rule_service_pb2.ListPatternsRequest, context: Ctx
     ) -> rule_service_pb2.ListPatternsResponse:
-        _check_order_by(request.order_by)
+        check_order_by(request.order_by)
         async with self.db.transaction() as session:
             items, token = await pattern_repo.list_patterns(
                 session, request.page_size, request.page_token, request.filter

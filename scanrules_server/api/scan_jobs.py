@@ -9,9 +9,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Any, TypeAlias
+from typing import Any
 
-import grpc
 from scanrules.v1 import execution_pb2, finding_pb2, orchestration_service_pb2, rule_set_pb2, scan_job_pb2
 
 from ..domain.errors import FailedPreconditionError, InvalidArgumentError, ScanRulesError, Violation
@@ -24,12 +23,10 @@ from ..persistence.idempotency import check_request_id
 from ..persistence.models import ExecutionRow, FindingRow, ScanJobRow
 from ..services.rules import check_policy
 from .audit import ORCHESTRATION_SERVICE, audit, audited, rpc_name
-from .context import Database, resource_id
+from .context import Ctx, Database, check_order_by, resource_id
 from .convert import duration, explanation, policy_from_proto, timestamp
 from .errors import Unimplemented, abort_with, mapped_errors, status_for
 from .principal import current_principal
-
-Ctx: TypeAlias = grpc.aio.ServicerContext[Any, Any]
 
 _audited = audited(ORCHESTRATION_SERVICE)
 _STRATEGIES = {"STRATEGY_UNSPECIFIED": "ADAPTIVE", "STRATEGY_PARALLEL": "PARALLEL"}
@@ -238,8 +235,7 @@ class ScanJobRpcs:
     async def ListScanJobs(
         self, request: orchestration_service_pb2.ListScanJobsRequest, context: Ctx
     ) -> orchestration_service_pb2.ListScanJobsResponse:
-        if request.order_by.strip() not in ("", "create_time"):
-            raise InvalidArgumentError([Violation("order_by", "only create_time (oldest first) is supported so far")])
+        check_order_by(request.order_by)
         async with self.db.transaction(write=False) as session:
             rows, token = await repo.list_jobs(session, request.page_size, request.page_token, request.filter)
             jobs = [job_to_proto(r, await repo.counts(session, r.scan_job_id)) for r in rows]

@@ -26,42 +26,8 @@ class Violation:
 
 
 @dataclass
-class RuleError(ScanRulesError):
-    """A rule that does not parse or does not pass static analysis."""
-
-    violations: list[Violation] = field(default_factory=list)
-    reason_code: str = "INVALID_RULE"
-
-    def __post_init__(self) -> None:
-        super().__init__(self.message)
-
-    @property
-    def reason(self) -> str:  # type: ignore[override]
-        return self.reason_code
-
-    @property
-    def message(self) -> str:
-        return "; ".join(str(v) for v in self.violations)
-
-    def __str__(self) -> str:
-        return self.message
-
-
-class RuleSetError(ScanRulesError):
-    """A rule set file or definition that cannot be used."""
-
-    reason = "INVALID_RULE_SET"
-
-
-class SourceError(ScanRulesError):
-    """A data source that cannot be opened or read."""
-
-    reason = "SOURCE_UNAVAILABLE"
-
-
-@dataclass
-class InvalidArgumentError(ScanRulesError):
-    """A request field that is missing or malformed (beyond rule expressions)."""
+class ViolationsError(ScanRulesError):
+    """Input with one or more named problems; the API turns each into a field violation."""
 
     violations: list[Violation] = field(default_factory=list)
     reason_code: str = "INVALID_ARGUMENT"
@@ -79,6 +45,30 @@ class InvalidArgumentError(ScanRulesError):
 
     def __str__(self) -> str:
         return self.message
+
+
+@dataclass
+class RuleError(ViolationsError):
+    """A rule that does not parse or does not pass static analysis."""
+
+    reason_code: str = "INVALID_RULE"
+
+
+class RuleSetError(ScanRulesError):
+    """A rule set file or definition that cannot be used."""
+
+    reason = "INVALID_RULE_SET"
+
+
+class SourceError(ScanRulesError):
+    """A data source that cannot be opened or read."""
+
+    reason = "SOURCE_UNAVAILABLE"
+
+
+@dataclass
+class InvalidArgumentError(ViolationsError):
+    """A request field that is missing or malformed (beyond rule expressions)."""
 
 
 class NotFoundError(ScanRulesError):
