@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 _KMV_SIZE = 4096  # distinct-count sketch size: exact below it, ~1.5% error above
+_U64 = (1 << 64) - 1
+
+
+def _float_to_json(value: float | None) -> float | str | None:
+    """JSON has no inf/nan (and PostgreSQL's jsonb rejects them): those travel as strings."""
+    if value is None or math.isfinite(value):
+        return value
+    return repr(value)  # 'inf', '-inf' or 'nan'
+
+
+def _float_from_json(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -54,10 +68,9 @@ class ColumnProfile:
 
     def _add_distinct(self, values: list[str]) -> None:
         hashes = np.fromiter(map(hash, values), dtype=np.int64, count=len(values)).view(np.uint64)
-        merged = np.concatenate((self._kmv, hashes))
-        if len(merged) > 4 * _KMV_SIZE:
-            merged = np.partition(merged, _KMV_SIZE)[: _KMV_SIZE + 1]
-        merged = np.sort(merged)
+        # Sort everything, then drop duplicates, then truncate: truncating first (np.partition) kept
+        # duplicates among the K+1 smallest and under-counted low-cardinality columns in big batches.
+        merged = np.sort(np.concatenate((self._kmv, hashes)))
         keep = np.ones(len(merged), dtype=bool)
         keep[1:] = merged[1:] != merged[:-1]
         merged = merged[keep]
@@ -97,3 +110,56 @@ class ColumnProfile:
     @property
     def avg_length(self) -> float:
         return self.length_sum / self.non_null if self.non_null else 0.0
+
+    def merge(self, other: ColumnProfile) -> None:
+        """Fold in the profile of the same column over other rows, as if they had been added here.
+
+        The distinct sketches must come from processes with the same string hash seed.
+        """
+        self.sampled += other.sampled
+        if other.non_null:
+            first = self.non_null == 0
+            self.non_null += other.non_null
+            self.length_sum += other.length_sum
+            self.min_length = other.min_length if first else min(self.min_length, other.min_length)
+            self.max_length = other.max_length if first else max(self.max_length, other.max_length)
+            merged = np.union1d(self._kmv, other._kmv).astype(np.uint64, copy=False)  # sorted, unique
+            if len(merged) > _KMV_SIZE:
+                self._saturated = True
+                merged = merged[:_KMV_SIZE]
+            self._saturated = self._saturated or other._saturated
+            self._kmv = merged
+        if other.min_value is not None:
+            self.min_value = other.min_value if self.min_value is None else min(self.min_value, other.min_value)
+        if other.max_value is not None:
+            self.max_value = other.max_value if self.max_value is None else max(self.max_value, other.max_value)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form; the sketch's hashes as signed 64-bit ints (safe for every JSON store)."""
+        return {
+            "sampled": self.sampled,
+            "non_null": self.non_null,
+            "length_sum": self.length_sum,
+            "min_length": self.min_length,
+            "max_length": self.max_length,
+            "min_value": _float_to_json(self.min_value),
+            "max_value": _float_to_json(self.max_value),
+            "kmv": np.ascontiguousarray(self._kmv, dtype=np.uint64).view(np.int64).tolist(),
+            "saturated": self._saturated,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ColumnProfile:
+        # Accepts hashes written signed or unsigned; re-sorted since the estimate reads the largest.
+        kmv = np.unique(np.array([int(h) & _U64 for h in data.get("kmv", ())], dtype=np.uint64))
+        return cls(
+            sampled=int(data["sampled"]),
+            non_null=int(data["non_null"]),
+            length_sum=int(data["length_sum"]),
+            min_length=int(data["min_length"]),
+            max_length=int(data["max_length"]),
+            min_value=_float_from_json(data.get("min_value")),
+            max_value=_float_from_json(data.get("max_value")),
+            _kmv=kmv.astype(np.uint64, copy=False),
+            _saturated=bool(data.get("saturated", False)),
+        )

@@ -78,6 +78,41 @@ class RuleTally:
     def estimated(self) -> bool:
         return self.checked < self.matched
 
+    def merge(self, other: RuleTally) -> None:
+        """Fold in the same rule's tally over other rows (later ones: evidence keeps the earliest)."""
+        self.matched += other.matched
+        self.checked += other.checked
+        self.checked_valid += other.checked_valid
+        self.span_chars += other.span_chars
+        self.value_chars += other.value_chars
+        self.evidence.extend(other.evidence[: max(MAX_EVIDENCE - len(self.evidence), 0)])
+        for rule, common in other.overlaps.items():
+            self.overlaps[rule] = self.overlaps.get(rule, 0) + common
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form; overlap keys (rule indexes) become strings, as JSON object keys must."""
+        return {
+            "matched": self.matched,
+            "checked": self.checked,
+            "checked_valid": self.checked_valid,
+            "span_chars": self.span_chars,
+            "value_chars": self.value_chars,
+            "evidence": list(self.evidence),
+            "overlaps": {str(rule): common for rule, common in self.overlaps.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RuleTally:
+        return cls(
+            matched=int(data["matched"]),
+            checked=int(data["checked"]),
+            checked_valid=int(data["checked_valid"]),
+            span_chars=int(data.get("span_chars", 0)),
+            value_chars=int(data.get("value_chars", 0)),
+            evidence=[str(e) for e in data.get("evidence", ())][:MAX_EVIDENCE],
+            overlaps={int(rule): int(common) for rule, common in (data.get("overlaps") or {}).items()},
+        )
+
 
 @dataclass
 class ColumnState:
