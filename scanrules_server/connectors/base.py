@@ -5,7 +5,11 @@ A connector is opened on a URL or path (`open_source`), then:
 * `check()` says whether the source is reachable, authenticated and read-only, and how fast;
 * `discover()` lists its tables: columns with declared types and comments, keys, row estimates;
 * `batches(table, sampling, batch_size)` streams a sample of a table's columns in batches of at
-  most `batch_size` rows, so memory never grows with the table.
+  most `batch_size` rows, so memory never grows with the table;
+* `fingerprint(table)` is a short string that changes whenever the table's rows change (for
+  incremental rescans), at a cost well below a scan;
+* `plan_partitions(table, rows_per_partition)` splits a large table into `Partition`s (integer key
+  ranges, or the part files of a folder table) that `batches(..., partition=p)` reads one at a time.
 
 Every read happens in a read-only transaction with a statement timeout; no connector ever writes.
 Errors are `SourceError`s with a one-line message that never contains a password.
@@ -13,6 +17,7 @@ Errors are `SourceError`s with a one-line message that never contains a password
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import time
@@ -21,7 +26,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Literal
+from typing import Literal, TypeGuard
 from urllib.parse import quote
 
 from ..domain.errors import SourceError
@@ -36,6 +41,8 @@ Batch = Mapping[str, Sequence[object]]
 FILE_SUFFIXES = (".csv", ".jsonl", ".ndjson", ".parquet")
 SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
 SQLITE_MAGIC = b"SQLite format 3\x00"
+#: `plan_partitions` never splits a table into more key ranges than this.
+MAX_PARTITIONS = 256
 
 
 class SourceUnreachableError(SourceError):
@@ -144,6 +151,91 @@ class Sampling:
 
 
 @dataclass(frozen=True)
+class Partition:
+    """A part of one table that `Connector.batches(..., partition=...)` reads on its own.
+
+    Either a key range: the rows with `lo <= key < hi` of the integer column `key` (inclusive `lo`,
+    exclusive `hi`); or one part file of a folder table: `file`, its path relative to the source
+    folder with `/` separators. Made by `Connector.plan_partitions`; `to_dict()` / `from_dict()`
+    carry it through JSON. Invalid values raise `ValueError`.
+    """
+
+    key: str | None = None
+    lo: int | None = None
+    hi: int | None = None
+    file: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.key is None) == (self.file is None):
+            raise ValueError("a partition is either a key range (key, lo, hi) or a file")
+        if self.file is not None:
+            if not isinstance(self.file, str) or not self.file or self.lo is not None or self.hi is not None:
+                raise ValueError("a file partition has a non-empty relative path and no key bounds")
+            return
+        if not isinstance(self.key, str) or not self.key:
+            raise ValueError("a key range partition needs the key column's name")
+        if not _is_int(self.lo) or not _is_int(self.hi) or self.lo >= self.hi:
+            raise ValueError("a key range partition needs integer bounds lo < hi")
+
+    @property
+    def bounds(self) -> tuple[str, int, int] | None:
+        """(key, lo, hi) of a key range, None for a file."""
+        if self.key is None or self.lo is None or self.hi is None:
+            return None
+        return self.key, self.lo, self.hi
+
+    def to_dict(self) -> dict[str, str | int]:
+        """`{"key": ..., "lo": ..., "hi": ...}` or `{"file": ...}` (JSON-serializable)."""
+        bounds = self.bounds
+        if bounds is not None:
+            return {"key": bounds[0], "lo": bounds[1], "hi": bounds[2]}
+        assert self.file is not None
+        return {"file": self.file}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> Partition:
+        """The partition `to_dict()` described; anything else raises `ValueError`."""
+        if set(data) == {"file"}:
+            file = data["file"]
+            if not isinstance(file, str):
+                raise ValueError("a file partition's path must be a string")
+            return cls(file=file)
+        if set(data) == {"key", "lo", "hi"}:
+            key, lo, hi = data["key"], data["lo"], data["hi"]
+            if not isinstance(key, str) or not _is_int(lo) or not _is_int(hi):
+                raise ValueError("a key range partition has a string key and integer bounds")
+            return cls(key=key, lo=lo, hi=hi)
+        raise ValueError(f"not a partition: keys {sorted(map(str, data))}")
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def key_bounds(partition: Partition | None, kind: str) -> tuple[str, int, int] | None:
+    """(key, lo, hi) of a key range partition read from a `kind` database, None without a partition."""
+    if partition is None:
+        return None
+    bounds = partition.bounds
+    if bounds is None:
+        raise ValueError(f"a file partition cannot be read from a {kind} table: plan partitions on the same source")
+    return bounds
+
+
+def key_range_partitions(key: str, lo: int, hi: int, rows: int, rows_per_partition: int) -> list[Partition]:
+    """Ranges of `key` from `lo` to `hi` (the real minimum and maximum, both inclusive), each of about
+    `rows_per_partition` of the table's `rows` if keys are spread uniformly; at most MAX_PARTITIONS,
+    and [] when one would do."""
+    span = hi - lo + 1
+    count = min(MAX_PARTITIONS, math.ceil(rows / rows_per_partition), span)
+    if count <= 1:
+        return []
+    step = math.ceil(span / count)
+    edges = [*range(lo, hi + 1, step), hi + 1]
+    return [Partition(key=key, lo=a, hi=b) for a, b in itertools.pairwise(edges)]
+
+
+@dataclass(frozen=True)
 class ConnectionCheck:
     """The outcome of testing a connection; `read_only` means we can read and our session is read-only."""
 
@@ -169,8 +261,27 @@ class Connector(ABC):
         """Every readable table with its columns, declared types, comments, keys and row estimate."""
 
     @abstractmethod
-    def batches(self, table: TableSchema, sampling: Sampling, batch_size: int) -> Iterator[Batch]:
-        """The sampled rows of `table`'s columns, in batches of at most `batch_size` rows."""
+    def batches(
+        self, table: TableSchema, sampling: Sampling, batch_size: int, partition: Partition | None = None
+    ) -> Iterator[Batch]:
+        """The sampled rows of `table`'s columns, in batches of at most `batch_size` rows.
+
+        With a `partition` (from `plan_partitions`), only that partition's rows are read, and the
+        sampling (strategy and row budget) applies within it.
+        """
+
+    @abstractmethod
+    def fingerprint(self, table: TableSchema) -> str:
+        """A short string (no data values) that changes whenever rows of `table` are inserted, deleted or
+        updated, and stays the same while nothing changes; much cheaper than a scan."""
+
+    def plan_partitions(self, table: TableSchema, rows_per_partition: int) -> list[Partition]:
+        """Partitions that together hold every row of `table` once, each of about `rows_per_partition`
+        rows; [] when the table is not worth splitting (row estimate <= `rows_per_partition`) or
+        cannot be split. This default never splits."""
+        if rows_per_partition <= 0:
+            raise ValueError("rows_per_partition must be positive")
+        return []
 
     @abstractmethod
     def close(self) -> None:

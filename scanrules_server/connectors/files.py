@@ -12,10 +12,17 @@ Tables in a folder (nested folders allowed):
 
 Hidden files and files starting with `_` (`_SUCCESS`, `_metadata`) are skipped. Files are only
 ever opened for reading. Every value is read as text, so identifiers keep their leading zeros.
+
+A folder table's partitions are its part files (`Partition(file=...)`, the path below the source
+folder). A table's fingerprint digests the relative path, size and modification time (ns) of each of
+its files, listing a folder table's folder again so that added and removed part files count; no file
+is read. A rewrite that keeps the size and the mtime (within the file system's timestamp
+granularity, or `cp -p`/`rsync -t`) goes unnoticed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -31,7 +38,16 @@ import pyarrow.parquet as pq
 
 from ..domain.errors import SourceError
 from ..engine.column import ColumnInfo
-from .base import FILE_SUFFIXES, Batch, ConnectionCheck, Connector, Sampling, SourceNotFoundError, TableSchema
+from .base import (
+    FILE_SUFFIXES,
+    Batch,
+    ConnectionCheck,
+    Connector,
+    Partition,
+    Sampling,
+    SourceNotFoundError,
+    TableSchema,
+)
 from .sampling import Reservoir, column_batch
 
 #: JSONL keys and types are taken from this many leading lines of each file.
@@ -60,6 +76,7 @@ class FileTable:
     name: str
     files: tuple[Path, ...]
     format: str  # "csv", "jsonl" or "parquet"
+    folder: Path | None = None  # the folder of a table of part files
 
 
 def _format(path: Path) -> str:
@@ -122,6 +139,7 @@ class FileConnector(Connector):
         if not path.exists():
             raise SourceNotFoundError(f"source {str(path)!r} does not exist")
         self.path = path
+        self._root = path if path.is_dir() else path.parent
         try:
             self.tables = self._layout()
         except OSError as exc:
@@ -142,7 +160,7 @@ class FileConnector(Connector):
     def _walk(self, folder: Path, prefix: str, out: list[FileTable]) -> None:
         dataset = self._dataset(folder)
         if dataset is not None:
-            out.append(FileTable(prefix or folder.name, tuple(dataset), _format(dataset[0])))
+            out.append(FileTable(prefix or folder.name, tuple(dataset), _format(dataset[0]), folder))
             return
         for f in _data_files(folder):
             out.append(FileTable(f"{prefix}/{f.stem}" if prefix else f.stem, (f,), _format(f)))
@@ -252,12 +270,39 @@ class FileConnector(Connector):
     def discover(self) -> list[TableSchema]:
         return [self._schema(t) for t in self.tables]
 
-    def batches(self, table: TableSchema, sampling: Sampling, batch_size: int) -> Iterator[Batch]:
+    def plan_partitions(self, table: TableSchema, rows_per_partition: int) -> list[Partition]:
+        if rows_per_partition <= 0:
+            raise ValueError("rows_per_partition must be positive")
+        source = self._source(table)
+        if len(source.files) < 2 or (table.row_estimate is not None and table.row_estimate <= rows_per_partition):
+            return []
+        return [Partition(file=self._relative(f)) for f in source.files]
+
+    def fingerprint(self, table: TableSchema) -> str:
+        source = self._source(table)
+        digest = hashlib.blake2b(digest_size=8)
+        files = self._current_files(source)
+        total = 0
+        for f in files:
+            try:
+                stat = f.stat()
+                size, mtime = stat.st_size, stat.st_mtime_ns
+            except FileNotFoundError:
+                size, mtime = -1, 0  # removed since the source was opened
+            except OSError as exc:
+                raise SourceError(f"cannot read {table.name}: {exc.strerror or exc}") from None
+            total += max(size, 0)
+            digest.update(f"{self._relative(f)}\0{size}\0{mtime}\n".encode(errors="surrogateescape"))
+        return f"files={len(files)};bytes={total};digest={digest.hexdigest()}"
+
+    def batches(
+        self, table: TableSchema, sampling: Sampling, batch_size: int, partition: Partition | None = None
+    ) -> Iterator[Batch]:
         if batch_size <= 0:
             raise ValueError("batch_size must be positive")
-        source = self._by_name.get(table.name)
-        if source is None:
-            raise SourceError(f"no table {table.name!r} in {str(self.path)!r}")
+        source = self._source(table)
+        if partition is not None:
+            source = self._part(source, partition)
         names = table.column_names()
         if not names:
             return
@@ -284,6 +329,37 @@ class FileConnector(Connector):
 
     def close(self) -> None:
         return None
+
+    # -- tables and partitions ---------------------------------------------------------------
+
+    def _source(self, table: TableSchema) -> FileTable:
+        source = self._by_name.get(table.name)
+        if source is None:
+            raise SourceError(f"no table {table.name!r} in {str(self.path)!r}")
+        return source
+
+    def _relative(self, f: Path) -> str:
+        return f.relative_to(self._root).as_posix()
+
+    def _part(self, table: FileTable, partition: Partition) -> FileTable:
+        """`table` reduced to the one part file of `partition`."""
+        if partition.file is None:
+            raise ValueError("a key range partition cannot be read from files: plan partitions on the same source")
+        for f in table.files:
+            if self._relative(f) == partition.file:
+                return FileTable(table.name, (f,), table.format)
+        raise SourceError(f"no part file {partition.file!r} in table {table.name!r}")
+
+    def _current_files(self, table: FileTable) -> list[Path]:
+        """The table's files, and for a folder table the data files in its folder now (added ones too)."""
+        found = set(table.files)
+        if table.folder is not None:
+            for parent, subs, names in os.walk(table.folder):
+                subs[:] = sorted(d for d in subs if not d.startswith((".", "_")))
+                found.update(
+                    Path(parent, n) for n in names if _visible(Path(n)) and Path(n).suffix.lower() in FILE_SUFFIXES
+                )
+        return sorted(found, key=self._relative)
 
     # -- reading -----------------------------------------------------------------------------
 

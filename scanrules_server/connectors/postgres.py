@@ -7,6 +7,14 @@
 * RANDOM uses `TABLESAMPLE SYSTEM` (whole pages, cost proportional to the sample) sized from the
   planner's row estimate, or `TABLESAMPLE BERNOULLI` for small tables, then a seeded random order
   and `LIMIT`; PERCENT is `TABLESAMPLE BERNOULLI (percent)`.
+* Partitions are ranges of a one-column integer primary key. A partition is read through the key
+  (`WHERE key >= lo AND key < hi`): TABLESAMPLE would sample pages of the whole table to keep the
+  partition's share of them, so within a partition RANDOM is `ORDER BY random() LIMIT` over the
+  partition's rows and PERCENT is `random() < p`, both seeded with `setseed`.
+* `fingerprint`: `count(*)` and an order-independent sum of each row's 64-bit hash
+  (`hashtextextended(t::text, 0)`, three times faster than md5, and there on FIPS builds) for tables
+  up to CHECKSUM_MAX_ROWS rows; beyond, `count(*)` and the table's (or its partitions')
+  insert/update/delete counters and size from the statistics collector.
 """
 
 from __future__ import annotations
@@ -30,11 +38,14 @@ from .base import (
     ConnectionCheck,
     Connector,
     ForeignKey,
+    Partition,
     Sampling,
     SourceAuthenticationError,
     SourceNotFoundError,
     SourceUnreachableError,
     TableSchema,
+    key_bounds,
+    key_range_partitions,
     qualified_name,
     redact,
 )
@@ -48,6 +59,8 @@ SMALL_TABLE_PAGES = 64
 MIN_SYSTEM_PAGES = 64
 #: Above this share of the table, SYSTEM reads about every page anyway: BERNOULLI is as cheap and finer.
 SYSTEM_MAX_PERCENT = 50.0
+#: `fingerprint` hashes every row of tables estimated at up to this many rows; bigger ones use statistics.
+CHECKSUM_MAX_ROWS = 2_000_000
 
 _TABLES = """
 SELECT c.oid::int8, n.nspname, c.relname, c.relkind::text,
@@ -94,6 +107,29 @@ SELECT c.relkind::text,
        ELSE pg_relation_size(c.oid) / current_setting('block_size')::int8 END
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = %s AND c.relname = %s
+"""
+
+
+_INTEGER_KEY = """
+SELECT a.attname
+FROM pg_constraint con
+JOIN pg_class c ON c.oid = con.conrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = con.conkey[1]
+WHERE n.nspname = %s AND c.relname = %s AND con.contype = 'p' AND cardinality(con.conkey) = 1
+  AND a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype)
+"""
+
+# The table's own counters, or its partitions' (a partitioned table has none of its own).
+_CHANGE_STATS = """
+WITH t AS (
+    SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = %s AND c.relname = %s
+)
+SELECT coalesce(sum(s.n_tup_ins), 0)::int8, coalesce(sum(s.n_tup_upd), 0)::int8,
+       coalesce(sum(s.n_tup_del), 0)::int8, coalesce(sum(pg_relation_size(s.relid)), 0)::int8
+FROM pg_stat_user_tables s
+WHERE s.relid IN (SELECT oid FROM t UNION SELECT p.relid FROM t, pg_partition_tree(t.oid) p)
 """
 
 
@@ -237,15 +273,18 @@ class PostgresConnector(Connector):
             out.append(TableSchema(schema, name, infos, estimate, pks.get(oid, ()), tuple(fks.get(oid, []))))
         return out
 
-    def batches(self, table: TableSchema, sampling: Sampling, batch_size: int) -> Iterator[Batch]:
+    def batches(
+        self, table: TableSchema, sampling: Sampling, batch_size: int, partition: Partition | None = None
+    ) -> Iterator[Batch]:
         if batch_size <= 0:
             raise ValueError("batch_size must be positive")
+        bounds = key_bounds(partition, self.kind)
         names = table.column_names()
         if not names:
             return
         deadline = sampling.deadline()
         with self.read_transaction() as conn:
-            query = self._query(conn, table, sampling)
+            query = self._query(conn, table, sampling, bounds)
             with conn.cursor(name=f"scanrules_read_{next(self._cursor_ids)}") as cursor:
                 cursor.itersize = batch_size
                 cursor.execute(query)
@@ -257,18 +296,76 @@ class PostgresConnector(Connector):
                     if len(rows) < batch_size or time.monotonic() > deadline:
                         break
 
+    def plan_partitions(self, table: TableSchema, rows_per_partition: int) -> list[Partition]:
+        if rows_per_partition <= 0:
+            raise ValueError("rows_per_partition must be positive")
+        if table.row_estimate is not None and table.row_estimate <= rows_per_partition:
+            return []
+        with self.read_transaction() as conn:
+            found = conn.execute(_INTEGER_KEY, (table.schema or "public", table.name)).fetchone()
+            if found is None:
+                return []
+            key = str(found[0])
+            span = conn.execute(
+                sql.SQL("SELECT min({}), max({}) FROM {}").format(
+                    sql.Identifier(key), sql.Identifier(key), _source(table)
+                )
+            ).fetchone()
+        if span is None or span[0] is None or span[1] is None:
+            return []
+        lo, hi = int(span[0]), int(span[1])
+        # Without an estimate, the span of the (unique) key bounds the row count.
+        rows = table.row_estimate if table.row_estimate is not None else hi - lo + 1
+        return key_range_partitions(key, lo, hi, rows, rows_per_partition)
+
+    def fingerprint(self, table: TableSchema) -> str:
+        source = _source(table)
+        with self.read_transaction() as conn:
+            stats = conn.execute(_TABLE_STATS, (table.schema or "public", table.name)).fetchone()
+            if stats is None:
+                raise SourceError(f"{self.where}: no table {table.qualified!r}")
+            estimate: float | None = stats[1] if stats[1] is not None and stats[1] >= 0 else None
+            rows: int | None = None
+            if estimate is None:  # never analysed: count the rows to choose
+                rows = _scalar(conn.execute(sql.SQL("SELECT count(*) FROM {}").format(source)).fetchone())
+                estimate = rows
+            if estimate <= CHECKSUM_MAX_ROWS:
+                # An order-independent checksum of every row: the (numeric, exact) sum of its text's hash.
+                checked = conn.execute(
+                    sql.SQL("SELECT count(*), sum(hashtextextended(t::text, 0)) FROM {} t").format(source)
+                ).fetchone()
+                assert checked is not None
+                return f"rows={int(checked[0])};sum={int(checked[1] or 0) % (1 << 64):016x}"
+            if rows is None:
+                rows = _scalar(conn.execute(sql.SQL("SELECT count(*) FROM {}").format(source)).fetchone())
+            # The counters lag slightly: a backend reports them when its transaction ends (at most about
+            # once a second, later under load), so an update made just before can show up only in the
+            # next fingerprint. They only grow; a stats reset or VACUUM FULL changes the fingerprint.
+            changes = conn.execute(_CHANGE_STATS, (table.schema or "public", table.name)).fetchone()
+            assert changes is not None
+        inserted, updated, deleted, size = changes
+        return f"rows={rows};ins={inserted};upd={updated};del={deleted};bytes={size}"
+
     def close(self) -> None:
         if not self._conn.closed:
             self._conn.close()
 
     # -- sampling ----------------------------------------------------------------------------
 
-    def _query(self, conn: psycopg.Connection[Any], table: TableSchema, sampling: Sampling) -> sql.Composed:
-        """The SELECT for `sampling`. Values are `sql.Literal`s and the query runs without parameters:
-        psycopg would otherwise read a `%s` inside a quoted identifier as a placeholder."""
+    def _query(
+        self,
+        conn: psycopg.Connection[Any],
+        table: TableSchema,
+        sampling: Sampling,
+        bounds: tuple[str, int, int] | None = None,
+    ) -> sql.Composed:
+        """The SELECT for `sampling` (within the key range `bounds`). Values are `sql.Literal`s and the
+        query runs without parameters: psycopg would otherwise read a `%s` inside a quoted identifier as
+        a placeholder."""
         columns = sql.SQL(", ").join(sql.SQL("{}::text").format(sql.Identifier(n)) for n in table.column_names())
-        source = sql.Identifier(table.schema, table.name) if table.schema else sql.Identifier(table.name)
-        select = sql.SQL("SELECT {} FROM {}").format(columns, source)
+        select = sql.SQL("SELECT {} FROM {}").format(columns, _source(table))
+        if bounds is not None:
+            return self._partition_query(conn, select, bounds, sampling)
         strategy = sampling.effective
         if strategy == "FULL":
             return select
@@ -284,6 +381,25 @@ class PostgresConnector(Connector):
         return sql.SQL("{} TABLESAMPLE {} ({}::real) REPEATABLE ({}) ORDER BY random() LIMIT {}").format(
             select, sql.SQL(method), sql.Literal(percent), repeatable, sql.Literal(sampling.rows)
         )
+
+    def _partition_query(
+        self, conn: psycopg.Connection[Any], select: sql.Composed, bounds: tuple[str, int, int], sampling: Sampling
+    ) -> sql.Composed:
+        """`select` within `lo <= key < hi`, read through the key. The bounds are ints (checked by
+        `Partition`) rendered as literals, like every value here (see `_query`)."""
+        key, lo, hi = bounds
+        where = sql.SQL("{} WHERE {} >= {} AND {} < {}").format(
+            select, sql.Identifier(key), sql.Literal(lo), sql.Identifier(key), sql.Literal(hi)
+        )
+        strategy = sampling.effective
+        if strategy == "FULL":
+            return where
+        if strategy == "HEAD":
+            return sql.SQL("{} LIMIT {}").format(where, sql.Literal(sampling.rows))
+        conn.execute("SELECT setseed(%s)", ((sampling.seed % 1_000_003) / 1_000_003,))
+        if strategy == "PERCENT":
+            return sql.SQL("{} AND random() < {}").format(where, sql.Literal(sampling.percent / 100))
+        return sql.SQL("{} ORDER BY random() LIMIT {}").format(where, sql.Literal(sampling.rows))
 
     def random_method(self, conn: psycopg.Connection[Any], table: TableSchema, rows: int) -> tuple[str, float]:
         """("SYSTEM" or "BERNOULLI", percent) for a RANDOM sample of about `rows` rows."""
@@ -306,3 +422,12 @@ class PostgresConnector(Connector):
         if system > SYSTEM_MAX_PERCENT:
             return "BERNOULLI", percent
         return "SYSTEM", system
+
+
+def _source(table: TableSchema) -> sql.Identifier:
+    return sql.Identifier(table.schema, table.name) if table.schema else sql.Identifier(table.name)
+
+
+def _scalar(row: tuple[Any, ...] | None) -> int:
+    assert row is not None
+    return int(row[0])

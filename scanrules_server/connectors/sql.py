@@ -11,6 +11,10 @@ RANDOM without TABLESAMPLE (neither MySQL nor SQLite has it), at a cost proporti
   (`WHERE key >= random start ORDER BY key LIMIT m`), each an index seek plus m rows;
 * no integer key: a reservoir over a bounded scan of at most `SCAN_FACTOR` × rows rows (uniform for
   tables up to that size, the table's first rows beyond it).
+
+Partitions are ranges of the integer key (`partition_key`: MIN and MAX through the index, then even
+ranges); a partition's read adds `key BETWEEN lo AND hi - 1` to the query of its sampling strategy,
+and RANDOM samples key ranges (or the bounded scan) inside the partition.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.elements import ColumnElement, quoted_name
 
 from ..domain.errors import SourceError
-from .base import Batch, Connector, Sampling, TableSchema, redact
+from .base import Batch, Connector, Partition, Sampling, TableSchema, key_bounds, key_range_partitions, redact
 from .sampling import Reservoir, Row, bernoulli, column_batch, rebatch
 
 #: RANDOM reads small tables (key span, or the bounded scan) up to this many times the sample size.
@@ -63,6 +67,10 @@ class SqlAlchemyConnector(Connector):
     @abstractmethod
     def integer_key(self, conn: sa.Connection, table: TableSchema) -> str | None:
         """A one-column integer key to sample key ranges on, or None."""
+
+    def partition_key(self, conn: sa.Connection, table: TableSchema) -> str | None:
+        """The integer key to split `table` on: never NULL, unique, every value an integer; or None."""
+        return self.integer_key(conn, table)
 
     def percent_filter(self, seed: int, fraction: float) -> ColumnElement[bool] | None:
         """A server-side seeded Bernoulli filter, or None to filter rows client-side."""
@@ -111,19 +119,60 @@ class SqlAlchemyConnector(Connector):
         )
         return clause, [clause.c[n] for n in names]
 
-    def batches(self, table: TableSchema, sampling: Sampling, batch_size: int) -> Iterator[Batch]:
+    def read_clause(
+        self, table: TableSchema, names: Sequence[str], bounds: tuple[str, int, int] | None
+    ) -> tuple[sa.TableClause, list[sa.ColumnClause[object]], ColumnElement[bool] | None]:
+        """The table, the columns `names`, and the condition that keeps the rows of the key range
+        `bounds` = (key, lo, hi) (None: no condition). `BETWEEN lo AND hi - 1` holds the same integers
+        as `lo <= key < hi`, and a maximal SQLite key's `hi` would not fit a 64-bit integer parameter."""
+        if bounds is None:
+            clause, columns = self.table_clause(table, names)
+            return clause, columns, None
+        key, lo, hi = bounds
+        clause, columns = self.table_clause(table, [*names, key])
+        key_column = columns.pop()
+        return clause, columns, key_column.between(lo, hi - 1)
+
+    def row_count(self, conn: sa.Connection, table: TableSchema) -> int:
+        clause, _ = self.table_clause(table, [])
+        return int(conn.execute(sa.select(sa.func.count()).select_from(clause)).scalar_one())
+
+    def plan_partitions(self, table: TableSchema, rows_per_partition: int) -> list[Partition]:
+        if rows_per_partition <= 0:
+            raise ValueError("rows_per_partition must be positive")
+        if table.row_estimate is not None and table.row_estimate <= rows_per_partition:
+            return []
+        with self.read_transaction() as conn:
+            key = self.partition_key(conn, table)
+            if key is None:
+                return []
+            clause, (key_column,) = self.table_clause(table, [key])
+            lo, hi = conn.execute(sa.select(sa.func.min(key_column), sa.func.max(key_column)).select_from(clause)).one()
+        if lo is None or hi is None:
+            return []
+        lo, hi = int(str(lo)), int(str(hi))
+        # Without an estimate, the span of the (unique) key bounds the row count.
+        rows = table.row_estimate if table.row_estimate is not None else hi - lo + 1
+        return key_range_partitions(key, lo, hi, rows, rows_per_partition)
+
+    def batches(
+        self, table: TableSchema, sampling: Sampling, batch_size: int, partition: Partition | None = None
+    ) -> Iterator[Batch]:
         if batch_size <= 0:
             raise ValueError("batch_size must be positive")
+        bounds = key_bounds(partition, self.kind)
         names = table.column_names()
         if not names:
             return
         deadline = sampling.deadline()
         strategy = sampling.effective
         with self.read_transaction() as conn:
-            clause, columns = self.table_clause(table)
+            clause, columns, within = self.read_clause(table, names, bounds)
             select = sa.select(*columns).select_from(clause)
+            if within is not None:
+                select = select.where(within)
             if strategy == "RANDOM":
-                yield from self._random(conn, table, sampling, batch_size, deadline)
+                yield from self._random(conn, table, sampling, batch_size, deadline, bounds)
                 return
             keep: float | None = None
             if strategy == "HEAD":
@@ -172,26 +221,39 @@ class SqlAlchemyConnector(Connector):
             result.close()
 
     def _random(
-        self, conn: sa.Connection, table: TableSchema, sampling: Sampling, batch_size: int, deadline: float
+        self,
+        conn: sa.Connection,
+        table: TableSchema,
+        sampling: Sampling,
+        batch_size: int,
+        deadline: float,
+        bounds: tuple[str, int, int] | None = None,
     ) -> Iterator[Batch]:
         names = table.column_names()
         rows = sampling.rows
         rng = random.Random(sampling.seed)
-        key = self.integer_key(conn, table)
+        key = bounds[0] if bounds is not None else self.integer_key(conn, table)
         bounded_scan = rows * SCAN_FACTOR
         if key is not None:
-            clause, (key_column,) = self.table_clause(table, [key])
-            lo, hi = conn.execute(sa.select(sa.func.min(key_column), sa.func.max(key_column)).select_from(clause)).one()
+            clause, (key_column,), within = self.read_clause(table, [key], bounds)
+            span = sa.select(sa.func.min(key_column), sa.func.max(key_column)).select_from(clause)
+            if within is not None:
+                span = span.where(within)
+            lo, hi = conn.execute(span).one()
             if lo is None or hi is None:
                 return
             lo, hi = int(str(lo)), int(str(hi))
             if hi - lo + 1 > bounded_scan:
-                chunks = self._key_ranges(conn, table, key, lo, hi, rows, rng, deadline)
+                upper = hi if bounds is not None else None
+                chunks = self._key_ranges(conn, table, key, lo, hi, rows, rng, deadline, upper)
                 yield from rebatch(chunks, names, batch_size, deadline)
                 return
-        # A small table (or no integer key): a reservoir over a bounded scan.
-        clause, columns = self.table_clause(table)
-        select = sa.select(*columns).select_from(clause).limit(bounded_scan)
+        # A small table or partition (or no integer key): a reservoir over a bounded scan.
+        clause, columns, within = self.read_clause(table, names, bounds)
+        select = sa.select(*columns).select_from(clause)
+        if within is not None:
+            select = select.where(within)
+        select = select.limit(bounded_scan)
         reservoir = Reservoir(rows, rng)
         result = conn.execution_options(stream_results=True, max_row_buffer=batch_size).execute(select)
         exhausted = False
@@ -222,8 +284,10 @@ class SqlAlchemyConnector(Connector):
         rows: int,
         rng: random.Random,
         deadline: float,
+        upper: int | None = None,
     ) -> Iterator[list[Row]]:
-        """About KEY_RANGES runs of consecutive keys from random starting points; no row twice."""
+        """About KEY_RANGES runs of consecutive keys from random starting points; no row twice.
+        With `upper` (a partition's largest key), no run goes past it."""
         names = table.column_names()
         clause, columns = self.table_clause(table, names if key in names else [*names, key])
         key_index = names.index(key) if key in names else len(names)
@@ -237,7 +301,10 @@ class SqlAlchemyConnector(Connector):
             attempts += 1
             start = rng.randint(lo, hi)
             limit = min(run, rows - collected)
-            query = sa.select(*columns).select_from(clause).where(key_column >= start).order_by(key_column).limit(limit)
+            query = sa.select(*columns).select_from(clause).where(key_column >= start)
+            if upper is not None:
+                query = query.where(key_column <= upper)
+            query = query.order_by(key_column).limit(limit)
             fresh: list[Row] = []
             for row in conn.execute(query):
                 k = int(str(row[key_index]))
