@@ -732,6 +732,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_list_options(cmd)
     cmd = command(patterns, "get", patterns_get, "show a pattern")
     cmd.add_argument("name", metavar="NAME", help="'patterns/x' or 'x'")
+
+    from .ctl_scan import add_scan_commands  # here, not at the top: ctl_scan imports this module
+
+    add_scan_commands(groups, command)
     return parser
 
 
