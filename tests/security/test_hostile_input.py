@@ -15,14 +15,17 @@ from __future__ import annotations
 import base64
 import json
 import os
+import sqlite3
 import string
+import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import grpc
 import pytest
-from google.protobuf import field_mask_pb2, message_factory
+from google.protobuf import duration_pb2, field_mask_pb2, message_factory
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -30,12 +33,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scanrules.v1 import (
     data_source_pb2,
+    finding_pb2,
     monitoring_service_pb2,
     orchestration_service_pb2,
     pattern_pb2,
     rule_pb2,
     rule_service_pb2,
     rule_set_pb2,
+    scan_job_pb2,
 )
 
 from scanrules_client import ScanRulesError, SyncScanRulesClient
@@ -92,7 +97,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncScanRulesCl
         target = server.start()
         assert server.running is not None and server.running.admin_key
         with SyncScanRulesClient.connect(target, token=server.running.admin_key, timeout=CALL_TIMEOUT) as c:
-            _seed(c)
+            _seed(c, tmp)
             yield c
     finally:
         server.stop()
@@ -112,10 +117,57 @@ def assert_healthy(client: SyncScanRulesClient) -> None:
 
 
 SEED_RULES = ("fuzz-email", "fuzz-card", "fuzz-ssn")
-SEED_SOURCES = ("fuzz-files", "fuzz-pg")
+SEED_SOURCES = ("fuzz-files", "fuzz-pg", "fuzz-db")
+#: Two finished jobs over `dataSources/fuzz-db`: one of `ruleSets/fuzz-set`, one ad hoc (ExecuteRules).
+SEED_JOBS = ("fuzz-job", "fuzz-run")
+TERMINAL_STATES = frozenset(
+    {
+        scan_job_pb2.ScanJob.STATE_SUCCEEDED,
+        scan_job_pb2.ScanJob.STATE_FAILED,
+        scan_job_pb2.ScanJob.STATE_CANCELLED,
+        scan_job_pb2.ScanJob.STATE_PARTIALLY_SUCCEEDED,
+    }
+)
 
 
-def _seed(c: SyncScanRulesClient) -> None:
+def _luhn(seed: int) -> str:
+    """A 16-digit card number starting with 4 that passes the Luhn check."""
+    digits = [4, *(int(d) for d in f"{seed:014d}")]
+    total = 0
+    for i, d in enumerate(reversed(digits)):  # the check digit goes after these 15: double every other one
+        doubled = d * 2 if i % 2 == 0 else d
+        total += doubled - 9 if doubled > 9 else doubled
+    return "".join(map(str, digits)) + str((10 - total % 10) % 10)
+
+
+def _make_scan_db(path: Path) -> Path:
+    """A small SQLite database: a column of emails, one of card numbers, one of neither."""
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, contact TEXT, nickname TEXT)")
+        db.executemany(
+            "INSERT INTO customers (contact, nickname) VALUES (?, ?)",
+            [(f"user{i}@example{i % 5}.com", f"nick{i}") for i in range(30)],
+        )
+        db.execute("CREATE TABLE payments (id INTEGER PRIMARY KEY, pan TEXT, amount REAL)")
+        db.executemany(
+            "INSERT INTO payments (pan, amount) VALUES (?, ?)", [(_luhn(7000 + 13 * i), i * 1.5) for i in range(30)]
+        )
+    db.close()
+    return path
+
+
+def wait_terminal(c: SyncScanRulesClient, name: str, timeout: float = 60.0) -> scan_job_pb2.ScanJob:
+    """Polls the job until it reaches a terminal state; fails (a hang) after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job = c.orchestration.get_scan_job(orchestration_service_pb2.GetScanJobRequest(name=name)).scan_job
+        if job.state in TERMINAL_STATES:
+            return job
+        assert time.monotonic() < deadline, f"{name} still {scan_job_pb2.ScanJob.State.Name(job.state)}: a hang"
+        time.sleep(0.1)
+
+
+def _seed(c: SyncScanRulesClient, tmp: Path) -> None:
     """A few real resources, so that Get/Update/List meet existing names, etags and page tokens."""
     for rule_id, expression, classification in zip(
         SEED_RULES,
@@ -150,6 +202,27 @@ def _seed(c: SyncScanRulesClient) -> None:
             ),
         )
     )
+    c.orchestration.create_data_source(
+        orchestration_service_pb2.CreateDataSourceRequest(
+            data_source_id="fuzz-db", data_source=data_source_pb2.DataSource(uri=str(_make_scan_db(tmp / "shop.db")))
+        )
+    )
+    c.orchestration.create_scan_job(
+        orchestration_service_pb2.CreateScanJobRequest(
+            scan_job_id="fuzz-job",
+            scan_job=scan_job_pb2.ScanJob(
+                rule_set="ruleSets/fuzz-set", data_sources=["dataSources/fuzz-db"], priority=7, labels={"team": "fuzz"}
+            ),
+        )
+    )
+    c.orchestration.execute_rules(
+        orchestration_service_pb2.ExecuteRulesRequest(
+            scan_job_id="fuzz-run", rules=["rules/fuzz-email", "rules/fuzz-card"], data_sources=["dataSources/fuzz-db"]
+        )
+    )
+    for job_id in SEED_JOBS:
+        job = wait_terminal(c, f"scanJobs/{job_id}")
+        assert job.state == scan_job_pb2.ScanJob.STATE_SUCCEEDED and job.finding_count >= 2, job
 
 
 # ---- the one check every call goes through ----------------------------------------------------------------
@@ -160,15 +233,18 @@ def expect_handled(call: Callable[..., M], request: Message) -> M | ScanRulesErr
     try:
         return call(request, timeout=CALL_TIMEOUT)
     except ScanRulesError as exc:
-        shown = repr(request)
-        shown = shown if len(shown) < 600 else shown[:600] + f"... ({len(shown):,} characters)"
-        assert exc.code in EXPECTED_CODES, (
-            f"{exc.code.name}: {exc.message[:300]!r} for {type(request).__name__} {shown}"
-        )
-        if exc.code == grpc.StatusCode.INVALID_ARGUMENT:
-            assert exc.field_violations, f"INVALID_ARGUMENT without field violations: {exc.message[:300]!r}"
-            assert all(field for field, _ in exc.field_violations), exc.field_violations
+        check_error(exc, request)
         return exc
+
+
+def check_error(exc: ScanRulesError, request: Message) -> None:
+    """`exc` has an expected code, and an INVALID_ARGUMENT names the fields at fault."""
+    shown = repr(request)
+    shown = shown if len(shown) < 600 else shown[:600] + f"... ({len(shown):,} characters)"
+    assert exc.code in EXPECTED_CODES, f"{exc.code.name}: {exc.message[:300]!r} for {type(request).__name__} {shown}"
+    if exc.code == grpc.StatusCode.INVALID_ARGUMENT:
+        assert exc.field_violations, f"INVALID_ARGUMENT without field violations: {exc.message[:300]!r}"
+        assert all(field for field, _ in exc.field_violations), exc.field_violations
 
 
 # ---- text ---------------------------------------------------------------------------------------------------
@@ -654,6 +730,18 @@ def first_token(c: SyncScanRulesClient, kind: str) -> str:
         return c.orchestration.list_data_sources(
             orchestration_service_pb2.ListDataSourcesRequest(page_size=1)
         ).next_page_token
+    if kind == "jobs":
+        return c.orchestration.list_scan_jobs(
+            orchestration_service_pb2.ListScanJobsRequest(page_size=1)
+        ).next_page_token
+    if kind == "findings":
+        return c.orchestration.list_findings(
+            orchestration_service_pb2.ListFindingsRequest(parent="scanJobs/-", page_size=1)
+        ).next_page_token
+    if kind == "executions":
+        return c.orchestration.list_executions(
+            orchestration_service_pb2.ListExecutionsRequest(parent="scanJobs/fuzz-job", page_size=1)
+        ).next_page_token
     return c.monitoring.list_audit_events(monitoring_service_pb2.ListAuditEventsRequest(page_size=1)).next_page_token
 
 
@@ -1070,6 +1158,455 @@ def test_list_audit_events(client: SyncScanRulesClient, data: st.DataObject) -> 
     expect_handled(client.monitoring.list_audit_events, request)
 
 
+# ---- OrchestrationService: scan jobs, findings, executions ------------------------------------------------
+
+names_of_jobs = st.one_of(
+    st.sampled_from([f"scanJobs/{j}" for j in SEED_JOBS]),
+    resource_ids.map(lambda r: f"scanJobs/{r}"),
+    st.sampled_from(
+        (
+            "scanJobs/",
+            "scanJobs",
+            "scanJobs/-",
+            "scanJobs//",
+            "scanJobs/fuzz-job/",
+            "scanJobs/fuzz-job/findings/x",
+            "scanJobs/fuzz-job@1",
+            "scanJobs/%2e%2e",
+            "ruleSets/fuzz-set",
+            "dataSources/fuzz-db",
+        )
+    ),
+    hostile_text,
+)
+names_of_rule_sets = st.one_of(
+    st.sampled_from(("ruleSets/fuzz-set", "ruleSets/fuzz-set@1", "ruleSets/default")),
+    st.sampled_from(
+        (
+            "ruleSets/fuzz-set@0",
+            "ruleSets/fuzz-set@-1",
+            "ruleSets/fuzz-set@2147483647",
+            "ruleSets/fuzz-set@2147483648",
+            "ruleSets/fuzz-set@9223372036854775808",
+            "ruleSets/fuzz-set@" + "9" * 5_000,
+            "ruleSets/fuzz-set@1\x00",
+            "ruleSets/fuzz-set@",
+            "ruleSets/fuzz-set@1@2",
+            "ruleSets/",
+            "ruleSets/nope",
+            "rules/fuzz-email",
+            "ruleSets/" + "a" * 20_000,
+        )
+    ),
+    st.tuples(resource_ids, st.one_of(st.just(""), hostile_text)).map(lambda t: f"ruleSets/{t[0]}@{t[1]}"),
+    hostile_text,
+)
+#: Mostly the scannable SQLite source, so that valid requests are common.
+scan_sources = st.one_of(
+    st.just("dataSources/fuzz-db"),
+    st.sampled_from([f"dataSources/{s}" for s in SEED_SOURCES]),
+    names_of_sources,
+)
+int32s = st.one_of(st.integers(-(2**31), 2**31 - 1), st.sampled_from((0, 1, -1, 10, 11, 2**31 - 1, -(2**31))))
+int64s = st.one_of(st.integers(-(2**63), 2**63 - 1), st.sampled_from((0, 1, -1, 2**31, 2**53 + 1, 2**63 - 1, -(2**63))))
+#: Durations proto-valid or not: past +-10,000 years, nanos out of range or of the other sign.
+durations = st.builds(
+    duration_pb2.Duration,
+    seconds=st.one_of(
+        st.integers(-(2**63), 2**63 - 1),
+        st.sampled_from((0, 1, -1, 86_400, 315_576_000_000, 315_576_000_001, 2**63 - 1, -(2**63))),
+    ),
+    nanos=st.one_of(int32s, st.sampled_from((1, -1, 999_999_999, 1_000_000_000, -999_999_999))),
+)
+
+
+def enum_values(enum: Any) -> st.SearchStrategy[Any]:
+    """The enum's numbers, and any other 32-bit number (proto3 enums are open)."""
+    return st.one_of(st.sampled_from([v.number for v in enum.DESCRIPTOR.values]), int32s)
+
+
+@st.composite
+def scan_policies(draw: st.DrawFn) -> rule_set_pb2.ScanPolicy:
+    kind = draw(st.sampled_from(("random", "hostile", "sane", "sane")))
+    if kind == "random":
+        return draw(messages(rule_set_pb2.ScanPolicy))
+    if kind == "sane":
+        return rule_set_pb2.ScanPolicy(
+            sampling_strategy=draw(enum_values(rule_set_pb2.SamplingStrategy).filter(lambda v: 0 <= v <= 4)),
+            sample_size=draw(st.integers(0, 100)),
+            confidence_threshold=draw(st.floats(0, 1)),
+            priority=draw(st.integers(0, 10)),
+            partition_rows=draw(st.integers(0, 100)),
+            unit_timeout=draw(st.sampled_from((duration_pb2.Duration(), duration_pb2.Duration(seconds=60)))),
+        )
+    policy = rule_set_pb2.ScanPolicy(
+        sampling_strategy=draw(enum_values(rule_set_pb2.SamplingStrategy)),
+        sample_size=draw(st.one_of(st.integers(0, 100), int64s)),
+        sample_percent=draw(st.one_of(st.floats(0, 100), st.floats())),
+        confidence_threshold=draw(thresholds),
+        priority=draw(int32s),
+        source_types=draw(
+            st.lists(st.one_of(st.sampled_from(("sqlite", "csv", "SQLITE", "nope")), short_text), max_size=3)
+        ),
+        partition_rows=draw(st.one_of(st.integers(0, 100), int64s)),
+    )
+    if draw(st.booleans()):
+        policy.unit_timeout.CopyFrom(draw(durations))
+    if draw(st.booleans()):
+        policy.retry_policy.CopyFrom(
+            rule_set_pb2.RetryPolicy(
+                max_attempts=draw(int32s),
+                initial_backoff=draw(durations),
+                max_backoff=draw(durations),
+                backoff_multiplier=draw(st.one_of(st.floats(), st.sampled_from((0.0, 1.0, -1.0)))),
+            )
+        )
+    return policy
+
+
+JOB_FIELDS = ("rule_set", "data_sources", "priority", "strategy", "concurrency", "executor", "labels", "depends_on")
+
+
+@st.composite
+def scan_job_specs(draw: st.DrawFn, max_hostile: int = 3) -> scan_job_pb2.ScanJob:
+    """A job with up to `max_hostile` hostile fields (the rest sane, so that requests often pass every check)."""
+    hostile = draw(st.sets(st.sampled_from(JOB_FIELDS), max_size=max_hostile))
+
+    def pick(field: str, sane: st.SearchStrategy[Any], wild: st.SearchStrategy[Any]) -> Any:
+        return draw(wild if field in hostile else sane)
+
+    job = scan_job_pb2.ScanJob(
+        display_name=draw(short_text),
+        rule_set=pick("rule_set", st.sampled_from(("ruleSets/fuzz-set", "ruleSets/fuzz-set@1")), names_of_rule_sets),
+        data_sources=pick(
+            "data_sources",
+            st.just(["dataSources/fuzz-db"]),
+            st.lists(scan_sources, min_size=draw(st.integers(0, 1)), max_size=3),
+        ),
+        priority=pick("priority", st.integers(0, 10), int32s),
+        strategy=pick("strategy", st.integers(0, 3), enum_values(scan_job_pb2.ScanJob.Strategy)),
+        max_concurrency_per_source=pick("concurrency", st.integers(0, 4), int32s),
+        executor=pick(
+            "executor",
+            st.sampled_from(("", "local")),
+            st.one_of(st.sampled_from(("dask", "LOCAL", "k8s", "local\x00")), short_text),
+        ),
+        labels=pick(
+            "labels",
+            st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2),
+            st.dictionaries(short_text, hostile_text, max_size=3),
+        ),
+        depends_on=pick(
+            "depends_on",
+            st.lists(st.sampled_from([f"scanJobs/{j}" for j in SEED_JOBS]), max_size=2),
+            st.lists(names_of_jobs, max_size=3),
+        ),
+        force=draw(st.booleans()),
+    )
+    if draw(st.booleans()):
+        job.policy_override.CopyFrom(draw(scan_policies()))
+    if draw(st.integers(0, 5)) == 0:  # output-only fields set by the caller
+        job.state = draw(enum_values(scan_job_pb2.ScanJob.State))
+        job.rules.extend(draw(st.lists(names_of_rules, max_size=2)))
+        job.units_total = draw(int64s)
+    return job
+
+
+@st.composite
+def create_scan_job_requests(draw: st.DrawFn) -> orchestration_service_pb2.CreateScanJobRequest:
+    """Mostly validate-only (planning and checks, no scan): real scans are slow, a few run for real."""
+    if draw(st.integers(0, 4)) == 0:
+        request = draw(messages(orchestration_service_pb2.CreateScanJobRequest))
+    else:
+        request = orchestration_service_pb2.CreateScanJobRequest(
+            scan_job=draw(scan_job_specs()),
+            scan_job_id=draw(
+                st.one_of(st.just(""), st.just(""), st.from_regex(r"[a-z][a-z0-9-]{0,24}", fullmatch=True))
+                if draw(st.integers(0, 3))
+                else st.one_of(resource_ids, st.sampled_from(SEED_JOBS))
+            ),
+            request_id=draw(st.one_of(st.just(""), st.uuids().map(str)) if draw(st.integers(0, 3)) else request_ids),
+        )
+    request.validate_only = draw(st.sampled_from((True, True, True, True, True, False)))
+    return request
+
+
+def cancel_if_open(client: SyncScanRulesClient, job: scan_job_pb2.ScanJob) -> None:
+    """A job the fuzzer made may wait forever (a dependency, a back-off of years): stop it."""
+    if job.state not in TERMINAL_STATES:
+        expect_handled(
+            client.orchestration.cancel_scan_job, orchestration_service_pb2.CancelScanJobRequest(name=job.name)
+        )
+
+
+@fuzz(40)
+@given(request=create_scan_job_requests())
+def test_create_scan_job(client: SyncScanRulesClient, request: orchestration_service_pb2.CreateScanJobRequest) -> None:
+    response = expect_handled(client.orchestration.create_scan_job, request)
+    if isinstance(response, orchestration_service_pb2.CreateScanJobResponse):
+        job = response.scan_job
+        assert job.name.startswith("scanJobs/") and job.rule_set.startswith("ruleSets/") and "@" in job.rule_set
+        assert 1 <= job.priority <= 10, job.priority
+        got = expect_handled(
+            client.orchestration.get_scan_job, orchestration_service_pb2.GetScanJobRequest(name=job.name)
+        )
+        if request.validate_only and not request.request_id:
+            assert isinstance(got, ScanRulesError) and got.code == grpc.StatusCode.NOT_FOUND, "validate_only stored"
+        elif isinstance(got, orchestration_service_pb2.GetScanJobResponse):
+            cancel_if_open(client, got.scan_job)
+
+
+@fuzz(4)
+@given(job=scan_job_specs(max_hostile=0), request_id=st.one_of(st.just(""), st.uuids().map(str)))
+def test_create_scan_job_for_real(client: SyncScanRulesClient, job: scan_job_pb2.ScanJob, request_id: str) -> None:
+    """A few jobs that pass every check (hostile policies, labels and names aside) run, and end or progress."""
+    request = orchestration_service_pb2.CreateScanJobRequest(scan_job=job, request_id=request_id)
+    response = expect_handled(client.orchestration.create_scan_job, request)
+    if isinstance(response, orchestration_service_pb2.CreateScanJobResponse):
+        cancel_if_open(client, wait_progress(client, response.scan_job.name))
+
+
+@st.composite
+def execute_rules_requests(draw: st.DrawFn) -> orchestration_service_pb2.ExecuteRulesRequest:
+    """ExecuteRules has no validate_only: every valid request scans, so most requests here are invalid (a
+    hostile rule or source name, or none of them)."""
+    if draw(st.integers(0, 4)) == 0:
+        return draw(messages(orchestration_service_pb2.ExecuteRulesRequest))
+    valid = draw(st.sampled_from((False, False, False, False, True)))
+    rule_names = st.sampled_from([f"rules/{r}" for r in SEED_RULES])
+    request = orchestration_service_pb2.ExecuteRulesRequest(
+        rules=draw(st.lists(rule_names if valid else names_of_rules, max_size=4)),
+        data_sources=draw(st.lists(st.just("dataSources/fuzz-db") if valid else scan_sources, max_size=3)),
+        include_builtin=draw(st.booleans()),
+        scan_job_id=draw(st.one_of(st.just(""), resource_ids, st.sampled_from(SEED_JOBS))),
+        request_id=draw(request_ids),
+    )
+    if draw(st.booleans()):
+        request.policy.CopyFrom(draw(scan_policies()))
+    if (
+        not valid
+        and request.data_sources
+        and request.rules
+        and all(s == "dataSources/fuzz-db" for s in request.data_sources)
+    ):
+        request.data_sources.append(draw(names_of_sources))  # keep the invalid ones from scanning
+    return request
+
+
+@fuzz(30)
+@given(request=execute_rules_requests())
+def test_execute_rules(client: SyncScanRulesClient, request: orchestration_service_pb2.ExecuteRulesRequest) -> None:
+    response = expect_handled(client.orchestration.execute_rules, request)
+    if isinstance(response, orchestration_service_pb2.ExecuteRulesResponse):
+        job = response.scan_job
+        assert not job.rule_set or job.name in [f"scanJobs/{j}" for j in SEED_JOBS]
+        assert all("@" in r for r in job.rules), job.rules
+        cancel_if_open(client, job)
+
+
+@fuzz(30)
+@given(name=names_of_jobs, reason=hostile_text, request_id=request_ids)
+def test_get_cancel_retry_scan_job(client: SyncScanRulesClient, name: str, reason: str, request_id: str) -> None:
+    o = orchestration_service_pb2
+    expect_handled(client.orchestration.get_scan_job, o.GetScanJobRequest(name=name))
+    expect_handled(client.orchestration.cancel_scan_job, o.CancelScanJobRequest(name=name, reason=reason))
+    expect_handled(client.orchestration.retry_scan_job, o.RetryScanJobRequest(name=name, request_id=request_id))
+
+
+WATCH_TIMEOUT = 3.0
+
+
+def watch_handled(client: SyncScanRulesClient, name: str) -> list[orchestration_service_pb2.WatchScanJobResponse]:
+    """Watches `name` for at most `WATCH_TIMEOUT` s. A hostile name ends the stream with an expected code; the
+    deadline may cut the stream short only after its snapshot (a job still running)."""
+    request = orchestration_service_pb2.WatchScanJobRequest(name=name)
+    received: list[orchestration_service_pb2.WatchScanJobResponse] = []
+    try:
+        with client.orchestration.watch_scan_job(request, timeout=WATCH_TIMEOUT) as stream:
+            received.extend(stream)
+    except ScanRulesError as exc:
+        if not (exc.code == grpc.StatusCode.DEADLINE_EXCEEDED and received):
+            check_error(exc, request)
+    if received:
+        assert received[0].event_type == orchestration_service_pb2.WatchScanJobResponse.EVENT_TYPE_SNAPSHOT
+    return received
+
+
+@fuzz(25)
+@given(name=names_of_jobs)
+def test_watch_scan_job(client: SyncScanRulesClient, name: str) -> None:
+    received = watch_handled(client, name)
+    if name in [f"scanJobs/{j}" for j in SEED_JOBS]:  # finished: the snapshot, then the end
+        assert len(received) == 1 and received[0].scan_job.state in TERMINAL_STATES
+
+
+JOB_FILTERS = (
+    'state = "SUCCEEDED"',
+    'priority >= 5 AND rule_set = "ruleSets/fuzz-set@1"',
+    'data_source = "dataSources/fuzz-db" AND NOT data_source != "dataSources/fuzz-pg"',
+    'display_name = "x" OR state = STATE_RUNNING',
+    'create_time > "2025-01-01T00:00:00Z" AND priority < 2147483648',
+)
+FINDING_FILTERS = (
+    'classification = "EMAIL_ADDRESS" AND confidence > 0.5',
+    'table = "customers" OR column = "pan"',
+    'data_source = "dataSources/fuzz-db" AND rule = "rules/fuzz-email@1"',
+    'verdict = "FEEDBACK_VERDICT_CONFIRMED" OR verdict = FEEDBACK_VERDICT_UNSPECIFIED',
+    "confidence <= 1 AND NOT confidence < -9223372036854775808",
+)
+EXECUTION_FILTERS = ('status = "SUCCEEDED"', 'data_source = "dataSources/fuzz-db"', 'status != "FAILED" OR status = 3')
+list_parents = st.one_of(st.sampled_from(("scanJobs/-", "scanJobs/fuzz-job", "scanJobs/fuzz-run")), names_of_jobs)
+
+
+@fuzz(40)
+@given(data=st.data())
+def test_list_scan_jobs(client: SyncScanRulesClient, data: st.DataObject) -> None:
+    real = first_token(client, "jobs")
+    request = data.draw(
+        st.one_of(
+            st.builds(
+                orchestration_service_pb2.ListScanJobsRequest,
+                page_size=page_sizes,
+                page_token=page_tokens(real),
+                filter=filters(JOB_FILTERS),
+                order_by=st.one_of(order_bys, st.sampled_from(("create_time desc", "priority", "state asc"))),
+            ),
+            messages(orchestration_service_pb2.ListScanJobsRequest),
+        )
+    )
+    response = expect_handled(client.orchestration.list_scan_jobs, request)
+    if isinstance(response, orchestration_service_pb2.ListScanJobsResponse):
+        assert len(response.scan_jobs) <= 1000
+
+
+@fuzz(40)
+@given(data=st.data())
+def test_list_findings(client: SyncScanRulesClient, data: st.DataObject) -> None:
+    real = first_token(client, "findings")
+    request = data.draw(
+        st.one_of(
+            st.builds(
+                orchestration_service_pb2.ListFindingsRequest,
+                parent=list_parents,
+                page_size=page_sizes,
+                page_token=page_tokens(real),
+                filter=filters(FINDING_FILTERS),
+                order_by=st.one_of(order_bys, st.sampled_from(("confidence desc", "table, column"))),
+            ),
+            messages(orchestration_service_pb2.ListFindingsRequest),
+        )
+    )
+    response = expect_handled(client.orchestration.list_findings, request)
+    if isinstance(response, orchestration_service_pb2.ListFindingsResponse):
+        assert all(f.name.startswith("scanJobs/") for f in response.findings)
+
+
+@fuzz(40)
+@given(data=st.data())
+def test_list_executions(client: SyncScanRulesClient, data: st.DataObject) -> None:
+    real = first_token(client, "executions")
+    request = data.draw(
+        st.one_of(
+            st.builds(
+                orchestration_service_pb2.ListExecutionsRequest,
+                parent=st.one_of(st.just("scanJobs/fuzz-job"), list_parents),
+                page_size=page_sizes,
+                page_token=page_tokens(real),
+                filter=filters(EXECUTION_FILTERS),
+                order_by=st.one_of(order_bys, st.sampled_from(("start_time desc", "status"))),
+            ),
+            messages(orchestration_service_pb2.ListExecutionsRequest),
+        )
+    )
+    expect_handled(client.orchestration.list_executions, request)
+
+
+@pytest.fixture(scope="module")
+def children(client: SyncScanRulesClient) -> dict[str, list[str]]:
+    """The real finding and execution names of the seeded jobs (their ids are random)."""
+    o = orchestration_service_pb2
+    findings = client.orchestration.list_findings(o.ListFindingsRequest(parent="scanJobs/-", page_size=1000))
+    executions = client.orchestration.list_executions(o.ListExecutionsRequest(parent="scanJobs/fuzz-job"))
+    out = {"findings": [f.name for f in findings.findings], "executions": [e.name for e in executions.executions]}
+    assert out["findings"] and out["executions"], out
+    return out
+
+
+def child_names(real: list[str], collection: str) -> st.SearchStrategy[str]:
+    """Real names, real names edited, names of the other collection, and garbage."""
+    other = "executions" if collection == "findings" else "findings"
+    return st.one_of(
+        st.sampled_from(real),
+        st.sampled_from(real).map(lambda n: n.replace(f"/{collection}/", f"/{other}/")),
+        st.sampled_from(real).map(lambda n: n.replace("scanJobs/fuzz-job/", "scanJobs/fuzz-run/")),
+        st.sampled_from(real).map(lambda n: n.replace("scanJobs/fuzz-job/", "scanJobs/-/")),
+        st.tuples(st.sampled_from(real), hostile_text).map(lambda t: t[0] + t[1]),
+        st.tuples(names_of_jobs, resource_ids).map(lambda t: f"{t[0]}/{collection}/{t[1]}"),
+        st.sampled_from(
+            (
+                f"scanJobs/fuzz-job/{collection}/",
+                f"scanJobs//{collection}/x",
+                f"scanJobs/fuzz-job/{collection}/a/b",
+                f"scanJobs/fuzz-job/{collection}",
+                f"{collection}/x",
+            )
+        ),
+        hostile_text,
+    )
+
+
+@fuzz(30)
+@given(data=st.data())
+def test_get_finding_and_execution(
+    client: SyncScanRulesClient, children: dict[str, list[str]], data: st.DataObject
+) -> None:
+    o = orchestration_service_pb2
+    finding = data.draw(child_names(children["findings"], "findings"))
+    got = expect_handled(client.orchestration.get_finding, o.GetFindingRequest(name=finding))
+    if finding in children["findings"]:
+        assert isinstance(got, o.GetFindingResponse) and got.finding.name == finding
+    execution = data.draw(child_names(children["executions"], "executions"))
+    expect_handled(client.orchestration.get_execution, o.GetExecutionRequest(name=execution))
+
+
+known_verdicts: st.SearchStrategy[Any] = st.sampled_from(
+    (finding_pb2.FEEDBACK_VERDICT_CONFIRMED, finding_pb2.FEEDBACK_VERDICT_REJECTED)
+)
+
+
+@st.composite
+def feedback_requests(draw: st.DrawFn, real: list[str]) -> orchestration_service_pb2.SubmitFindingFeedbackRequest:
+    if draw(st.integers(0, 4)) == 0:
+        return draw(messages(orchestration_service_pb2.SubmitFindingFeedbackRequest))
+    return orchestration_service_pb2.SubmitFindingFeedbackRequest(
+        name=draw(st.one_of(st.sampled_from(real), st.sampled_from(real), child_names(real, "findings"))),
+        verdict=draw(st.one_of(known_verdicts, enum_values(finding_pb2.FeedbackVerdict))),
+        reviewer=draw(st.one_of(st.just(""), short_text)),
+        note=draw(
+            st.one_of(
+                short_text,
+                hostile_text,
+                st.sampled_from(("\x00" * 100_000, "🦄" * 250_000, "n" * 1_000_000)),
+            )
+        ),
+    )
+
+
+@fuzz(30)
+@given(data=st.data())
+def test_submit_finding_feedback(
+    client: SyncScanRulesClient, children: dict[str, list[str]], data: st.DataObject
+) -> None:
+    request = data.draw(feedback_requests(children["findings"]))
+    response = expect_handled(client.orchestration.submit_finding_feedback, request)
+    if isinstance(response, orchestration_service_pb2.SubmitFindingFeedbackResponse):
+        assert response.finding.verdict in (
+            finding_pb2.FEEDBACK_VERDICT_CONFIRMED,
+            finding_pb2.FEEDBACK_VERDICT_REJECTED,
+        )
+        assert response.finding.review_note == request.note
+
+
 # ---- known hard cases, always run (random search may not reach them) ----------------------------------------
 
 
@@ -1094,22 +1631,48 @@ HARD_TOKENS: dict[str, Callable[[str, SyncScanRulesClient], str]] = {
 }
 
 
+def list_any(
+    client: SyncScanRulesClient, kind: str, page_token: str = "", filter: str = ""
+) -> Message | ScanRulesError:
+    """One List call of `kind` (see `first_token`), through `expect_handled`."""
+    o = orchestration_service_pb2
+    if kind == "rules":
+        return expect_handled(
+            client.rules.list_rules, rule_service_pb2.ListRulesRequest(page_token=page_token, filter=filter)
+        )
+    if kind == "sources":
+        return expect_handled(
+            client.orchestration.list_data_sources, o.ListDataSourcesRequest(page_token=page_token, filter=filter)
+        )
+    if kind == "jobs":
+        return expect_handled(
+            client.orchestration.list_scan_jobs, o.ListScanJobsRequest(page_token=page_token, filter=filter)
+        )
+    if kind == "findings":
+        return expect_handled(
+            client.orchestration.list_findings,
+            o.ListFindingsRequest(parent="scanJobs/-", page_token=page_token, filter=filter),
+        )
+    if kind == "executions":
+        return expect_handled(
+            client.orchestration.list_executions,
+            o.ListExecutionsRequest(parent="scanJobs/fuzz-job", page_token=page_token, filter=filter),
+        )
+    assert kind == "audit", kind
+    return expect_handled(
+        client.monitoring.list_audit_events,
+        monitoring_service_pb2.ListAuditEventsRequest(page_token=page_token, filter=filter),
+    )
+
+
+LIST_KINDS = ["rules", "sources", "audit", "jobs", "findings", "executions"]
+
+
 @pytest.mark.parametrize("token", sorted(HARD_TOKENS))
-@pytest.mark.parametrize("kind", ["rules", "sources", "audit"])
+@pytest.mark.parametrize("kind", LIST_KINDS)
 def test_hostile_page_tokens(client: SyncScanRulesClient, kind: str, token: str) -> None:
     page_token = HARD_TOKENS[token](kind, client)
-    outcome: Message | ScanRulesError
-    if kind == "rules":
-        outcome = expect_handled(client.rules.list_rules, rule_service_pb2.ListRulesRequest(page_token=page_token))
-    elif kind == "sources":
-        outcome = expect_handled(
-            client.orchestration.list_data_sources,
-            orchestration_service_pb2.ListDataSourcesRequest(page_token=page_token),
-        )
-    else:
-        outcome = expect_handled(
-            client.monitoring.list_audit_events, monitoring_service_pb2.ListAuditEventsRequest(page_token=page_token)
-        )
+    outcome = list_any(client, kind, page_token=page_token)
     if token != "key-2**31":  # a well-formed token past every row is simply an empty page
         assert isinstance(outcome, ScanRulesError) and outcome.code == grpc.StatusCode.INVALID_ARGUMENT
 
@@ -1127,21 +1690,20 @@ HARD_FILTERS = {
     "bad-timestamp": 'create_time > "2025-13-45T99:99:99Z"',
     "extreme-timestamp": 'create_time > "9999-12-31T23:59:59-14:00" OR create_time < "0001-01-01T00:00:00+14:00"',
 }
-NUMBER_FIELD = {"rules": "confidence_threshold", "sources": "kind", "audit": "principal"}
+NUMBER_FIELD = {
+    "rules": "confidence_threshold",
+    "sources": "kind",
+    "audit": "principal",
+    "jobs": "priority",
+    "findings": "confidence",
+    "executions": "status",  # no number field: a string field compared with numbers
+}
 
 
 @pytest.mark.parametrize("name", sorted(HARD_FILTERS))
-@pytest.mark.parametrize("kind", ["rules", "sources", "audit"])
+@pytest.mark.parametrize("kind", LIST_KINDS)
 def test_hostile_filters(client: SyncScanRulesClient, kind: str, name: str) -> None:
-    text = HARD_FILTERS[name].replace("{field}", NUMBER_FIELD[kind])
-    if kind == "rules":
-        expect_handled(client.rules.list_rules, rule_service_pb2.ListRulesRequest(filter=text))
-    elif kind == "sources":
-        expect_handled(
-            client.orchestration.list_data_sources, orchestration_service_pb2.ListDataSourcesRequest(filter=text)
-        )
-    else:
-        expect_handled(client.monitoring.list_audit_events, monitoring_service_pb2.ListAuditEventsRequest(filter=text))
+    list_any(client, kind, filter=HARD_FILTERS[name].replace("{field}", NUMBER_FIELD[kind]))
 
 
 HARD_RULE_NAMES = (
@@ -1211,3 +1773,176 @@ def test_errors_about_huge_inputs_still_arrive(client: SyncScanRulesClient) -> N
         outcome = expect_handled(call, request)
         assert isinstance(outcome, ScanRulesError) and outcome.code == grpc.StatusCode.INVALID_ARGUMENT
         assert len(outcome.message.encode()) <= 512
+
+
+HARD_JOB_NAMES = (
+    "scanJobs/-",
+    "scanJobs/" + "a" * 20_000,
+    "scanJobs/fuzz-job\x00",
+    "scanJobs/fuzz-job/",
+    "scanJobs/fuzz-job/findings/",
+    "scanJobs/%",
+    "scanJobs/_",
+    "scanJobs/fuzz_job",  # LIKE wildcards must not match fuzz-job
+    "scanJobs/FUZZ-JOB",
+    "scanJobs/🦄",
+)
+
+
+@pytest.mark.parametrize("name", HARD_JOB_NAMES, ids=lambda n: n[:40])
+def test_hostile_job_names(client: SyncScanRulesClient, name: str) -> None:
+    o = orchestration_service_pb2
+    for call, request in (
+        (client.orchestration.get_scan_job, o.GetScanJobRequest(name=name)),
+        (client.orchestration.cancel_scan_job, o.CancelScanJobRequest(name=name)),
+        (client.orchestration.retry_scan_job, o.RetryScanJobRequest(name=name)),
+        (client.orchestration.get_finding, o.GetFindingRequest(name=f"{name}/findings/x")),
+        (client.orchestration.get_execution, o.GetExecutionRequest(name=f"{name}/executions/x")),
+    ):
+        outcome = expect_handled(call, request)
+        assert isinstance(outcome, ScanRulesError), f"{type(request).__name__} of {name[:60]!r} succeeded"
+    for listed in (
+        expect_handled(client.orchestration.list_findings, o.ListFindingsRequest(parent=name)),
+        expect_handled(client.orchestration.list_executions, o.ListExecutionsRequest(parent=name)),
+    ):
+        assert isinstance(listed, ScanRulesError) or name == "scanJobs/-"
+    assert watch_handled(client, name) == []
+    dependent = expect_handled(
+        client.orchestration.create_scan_job,
+        o.CreateScanJobRequest(
+            scan_job=scan_job_pb2.ScanJob(
+                rule_set="ruleSets/fuzz-set", data_sources=["dataSources/fuzz-db"], depends_on=[name]
+            ),
+            validate_only=True,
+        ),
+    )
+    assert isinstance(dependent, ScanRulesError)
+
+
+def test_list_every_jobs_executions(client: SyncScanRulesClient) -> None:
+    """`scanJobs/-` lists the executions of every job, as the contract says (and as for findings)."""
+    o = orchestration_service_pb2
+    every = expect_handled(client.orchestration.list_executions, o.ListExecutionsRequest(parent="scanJobs/-"))
+    assert isinstance(every, o.ListExecutionsResponse), every
+    assert {e.name.split("/")[1] for e in every.executions} >= set(SEED_JOBS)
+
+
+def _years(n: float) -> duration_pb2.Duration:
+    return duration_pb2.Duration(seconds=int(n * 365.25 * 86_400))
+
+
+#: Policies a real job must survive: the job ends (or waits, as asked), the orchestrator keeps scanning.
+HARD_POLICIES: dict[str, rule_set_pb2.ScanPolicy] = {
+    "retry-after-9000-years": rule_set_pb2.ScanPolicy(
+        unit_timeout=duration_pb2.Duration(nanos=1),
+        retry_policy=rule_set_pb2.RetryPolicy(max_attempts=2, initial_backoff=_years(9_000), max_backoff=_years(9_000)),
+    ),
+    "retry-after-max-duration": rule_set_pb2.ScanPolicy(
+        unit_timeout=duration_pb2.Duration(nanos=1),
+        retry_policy=rule_set_pb2.RetryPolicy(
+            max_attempts=2,
+            initial_backoff=duration_pb2.Duration(seconds=315_576_000_000, nanos=999_999_999),
+            max_backoff=duration_pb2.Duration(seconds=315_576_000_000, nanos=999_999_999),
+        ),
+    ),
+    "retry-after-2**62-seconds": rule_set_pb2.ScanPolicy(
+        unit_timeout=duration_pb2.Duration(nanos=1),
+        retry_policy=rule_set_pb2.RetryPolicy(
+            max_attempts=2,
+            initial_backoff=duration_pb2.Duration(seconds=2**62),
+            max_backoff=duration_pb2.Duration(seconds=2**62),
+        ),
+    ),
+    "retry-multiplier-nan": rule_set_pb2.ScanPolicy(
+        unit_timeout=duration_pb2.Duration(nanos=1),
+        retry_policy=rule_set_pb2.RetryPolicy(max_attempts=3, backoff_multiplier=float("nan")),
+    ),
+    "retry-multiplier-inf": rule_set_pb2.ScanPolicy(
+        unit_timeout=duration_pb2.Duration(nanos=1),
+        retry_policy=rule_set_pb2.RetryPolicy(max_attempts=3, backoff_multiplier=float("inf")),
+    ),
+    "negative-backoffs": rule_set_pb2.ScanPolicy(
+        unit_timeout=duration_pb2.Duration(nanos=1),
+        retry_policy=rule_set_pb2.RetryPolicy(
+            max_attempts=2,
+            initial_backoff=duration_pb2.Duration(seconds=-(2**62)),
+            max_backoff=duration_pb2.Duration(seconds=-1),
+        ),
+    ),
+    "negative-backoffs-multiplier-inf": rule_set_pb2.ScanPolicy(
+        unit_timeout=duration_pb2.Duration(nanos=1),
+        retry_policy=rule_set_pb2.RetryPolicy(
+            max_attempts=3,
+            initial_backoff=duration_pb2.Duration(seconds=-10),
+            max_backoff=duration_pb2.Duration(seconds=-1),
+            backoff_multiplier=float("inf"),
+        ),
+    ),
+    "negative-unit-timeout": rule_set_pb2.ScanPolicy(unit_timeout=duration_pb2.Duration(seconds=-5)),
+    "unit-timeout-int64-max": rule_set_pb2.ScanPolicy(
+        unit_timeout=duration_pb2.Duration(seconds=2**63 - 1, nanos=999_999_999)
+    ),
+    "unit-timeout-nanos-out-of-range": rule_set_pb2.ScanPolicy(
+        unit_timeout=duration_pb2.Duration(seconds=1, nanos=-(2**31))
+    ),
+    "huge-samples": rule_set_pb2.ScanPolicy(
+        sampling_strategy=rule_set_pb2.SAMPLING_STRATEGY_RANDOM, sample_size=2**63 - 1, partition_rows=2**63 - 1
+    ),
+    "tiny-percent": rule_set_pb2.ScanPolicy(
+        sampling_strategy=rule_set_pb2.SAMPLING_STRATEGY_PERCENT, sample_percent=5e-324
+    ),
+    "partition-rows-1": rule_set_pb2.ScanPolicy(
+        partition_rows=1, sampling_strategy=rule_set_pb2.SAMPLING_STRATEGY_FULL
+    ),
+    "sampling-out-of-range": rule_set_pb2.ScanPolicy(sampling_strategy=2**31 - 1),  # type: ignore[arg-type]
+    "priority-out-of-range": rule_set_pb2.ScanPolicy(priority=-(2**31)),
+    "negative-partition-rows": rule_set_pb2.ScanPolicy(partition_rows=-(2**63)),
+}
+
+
+def wait_progress(client: SyncScanRulesClient, name: str, timeout: float = 20.0) -> scan_job_pb2.ScanJob:
+    """Until the job ends or every unit's first attempt is recorded (fails on a hang). No attempt goes
+    unrecorded: executions of attempt n > 1 never outnumber those of attempt n - 1."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job = client.orchestration.get_scan_job(orchestration_service_pb2.GetScanJobRequest(name=name)).scan_job
+        request = orchestration_service_pb2.ListExecutionsRequest(parent=name, page_size=1000)
+        executions = client.orchestration.list_executions(request).executions
+        if job.state in TERMINAL_STATES or len(executions) >= job.units_total:
+            attempts = Counter(e.attempt for e in executions)
+            assert all(attempts[n] <= attempts[n - 1] for n in attempts if n > 1), f"{name}: lost attempts {attempts}"
+            return job
+        assert time.monotonic() < deadline, f"{name}: units unfinished after {timeout:g} s ({job})"
+        time.sleep(0.1)
+
+
+def assert_still_scans(client: SyncScanRulesClient) -> None:
+    """The orchestrator still runs a fresh job to the end."""
+    job = client.orchestration.execute_rules(
+        orchestration_service_pb2.ExecuteRulesRequest(rules=["rules/fuzz-email"], data_sources=["dataSources/fuzz-db"])
+    ).scan_job
+    done = wait_terminal(client, job.name, timeout=30)
+    assert done.state == scan_job_pb2.ScanJob.STATE_SUCCEEDED, done
+
+
+@pytest.mark.parametrize("case", sorted(HARD_POLICIES))
+def test_hostile_policies(client: SyncScanRulesClient, case: str) -> None:
+    """Each policy as a job's override and as an ad hoc policy, validated, then (if accepted) run for real."""
+    policy = HARD_POLICIES[case]
+    o = orchestration_service_pb2
+    spec = scan_job_pb2.ScanJob(
+        rule_set="ruleSets/fuzz-set", data_sources=["dataSources/fuzz-db"], policy_override=policy
+    )
+    checked = expect_handled(
+        client.orchestration.create_scan_job, o.CreateScanJobRequest(scan_job=spec, validate_only=True)
+    )
+    created = expect_handled(client.orchestration.create_scan_job, o.CreateScanJobRequest(scan_job=spec))
+    assert isinstance(checked, ScanRulesError) == isinstance(created, ScanRulesError)
+    ad_hoc = expect_handled(
+        client.orchestration.execute_rules,
+        o.ExecuteRulesRequest(rules=["rules/fuzz-email"], data_sources=["dataSources/fuzz-db"], policy=policy),
+    )
+    for reply in (created, ad_hoc):
+        if isinstance(reply, (o.CreateScanJobResponse, o.ExecuteRulesResponse)):
+            cancel_if_open(client, wait_progress(client, reply.scan_job.name))
+    assert_still_scans(client)
