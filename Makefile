@@ -4,7 +4,7 @@ VENV    ?= .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-dev
 
-.PHONY: venv lint typecheck test run bench docs clean gen check-gen buf-lint
+.PHONY: venv lint typecheck test run bench bench-orchestration docs clean gen check-gen buf-lint
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -28,10 +28,14 @@ test: $(STAMP) node_modules/.bin/buf
 run: $(STAMP)
 	$(BIN)/scanrules serve
 
+bench-orchestration: $(STAMP)
+	$(BIN)/python bench/orchestration.py
+
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/connectors.py
+	$(BIN)/python bench/orchestration.py
 
 docs: $(STAMP)
 	$(BIN)/python scripts/gen_classifications_doc.py

@@ -30,7 +30,9 @@ from .api.orchestration import OrchestrationServicer
 from .api.ratelimit import RateLimitInterceptor
 from .api.rule_service import RuleServicer
 from .api.tokens import ensure_admin_key
+from .orchestration.executors import DaskExecutor, Executor
 from .orchestration.orchestrator import Orchestrator
+from .orchestration.scheduler import Scheduler
 from .persistence import migrate
 from .persistence import patterns as pattern_repo
 from .persistence.db import make_engine, make_session_factory
@@ -60,10 +62,14 @@ class Running:
     admin_key: str | None = None
     #: Runs scan jobs' work units (started with the server).
     orchestrator: Orchestrator | None = None
+    #: Creates the scan jobs of due schedules (started with the server).
+    scheduler: Scheduler | None = None
 
     async def stop(self, grace: float | None = None) -> None:
         await self.health.enter_graceful_shutdown()
         await self.server.stop(grace)
+        if self.scheduler is not None:
+            await self.scheduler.stop()
         if self.orchestrator is not None:
             await self.orchestrator.stop()
         await self.db.engine.dispose()
@@ -86,6 +92,20 @@ async def prepare_database(settings: Settings) -> Database:
         await pattern_repo.seed_builtin_patterns(session, builtin_pattern_rows())
         await seed_builtin(session)
     return db
+
+
+async def connect_executors(settings: Settings) -> dict[str, Executor]:
+    """The executors besides `local` (which starts on first use): with `executor = dask`, a client connected
+    to `dask_address`, made in a thread (connecting blocks). RuntimeError with the address and the reason."""
+    if settings.executor == "local":
+        return {}
+    if settings.executor != "dask":
+        raise RuntimeError(f"unknown executor {settings.executor!r}: local or dask")
+    if not settings.dask_address:
+        raise RuntimeError("executor dask needs a scheduler address (--dask-address tcp://HOST:PORT)")
+    dask = await asyncio.to_thread(DaskExecutor, settings.dask_address, timeout=settings.dask_connect_timeout)
+    log.info("dask executor connected address=%s threads=%d", settings.dask_address, dask.workers)
+    return {"dask": dask}
 
 
 async def create_server(settings: Settings) -> Running:
@@ -124,9 +144,15 @@ async def create_server(settings: Settings) -> Running:
     interceptors.append(LimitsInterceptor(limits))
     server = grpc.aio.server(interceptors=interceptors, options=options)
     rule_service_pb2_grpc.add_RuleServiceServicer_to_server(RuleServicer(db, limits), server)  # type: ignore[no-untyped-call]
-    orchestrator = Orchestrator(db, box)
+    try:
+        executors = await connect_executors(settings)
+    except RuntimeError:
+        await db.engine.dispose()
+        raise
+    orchestrator = Orchestrator(db, box, executors, default_executor=settings.executor)
+    scheduler = Scheduler(db, orchestrator)
     orchestration_service_pb2_grpc.add_OrchestrationServiceServicer_to_server(  # type: ignore[no-untyped-call]
-        OrchestrationServicer(db, box, orchestrator), server
+        OrchestrationServicer(db, box, orchestrator, scheduler), server
     )
     monitoring_service_pb2_grpc.add_MonitoringServiceServicer_to_server(MonitoringServicer(db), server)  # type: ignore[no-untyped-call]
     health_servicer = health.aio.HealthServicer()
@@ -137,14 +163,17 @@ async def create_server(settings: Settings) -> Running:
     address = f"{settings.host}:{settings.port}"
     port = server.add_insecure_port(address) if credentials is None else server.add_secure_port(address, credentials)
     if port == 0:
+        for executor in executors.values():
+            await asyncio.to_thread(executor.shutdown)
         await db.engine.dispose()
         raise RuntimeError(f"cannot listen on {settings.host}:{settings.port}")
     admin_key = await ensure_admin_key(db) if settings.auth_enabled else None
     await orchestrator.start()  # units left RUNNING by a crash go back to PENDING first
+    await scheduler.start()  # schedules missed while the server was down fire once
     await server.start()
     for name in ("", *SERVICE_NAMES):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    return Running(server, port, db, metrics, health_servicer, admin_key, orchestrator)
+    return Running(server, port, db, metrics, health_servicer, admin_key, orchestrator, scheduler)
 
 
 async def serve(settings: Settings) -> None:

@@ -190,6 +190,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     for name in ("tls_cert", "tls_key", "tls_client_ca"):
         if getattr(args, name):
             setattr(settings, name, getattr(args, name))
+    if args.executor:
+        settings.executor = args.executor
+    if args.dask_address:
+        settings.dask_address = args.dask_address
+    if settings.executor == "dask" and not settings.dask_address:
+        raise ScanRulesError("--executor dask needs --dask-address tcp://HOST:PORT (or SCANRULES_DASK_ADDRESS)")
     try:
         asyncio.run(serve(settings))
     except (RuntimeError, OSError) as exc:
@@ -277,6 +283,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-auth",
         action="store_true",
         help="serve WITHOUT authentication, every caller an admin (local experiments only; loopback unless --insecure)",
+    )
+    srv.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        help="where jobs that name no executor run (env SCANRULES_EXECUTOR; default local: a process pool here)",
+    )
+    srv.add_argument(
+        "--dask-address",
+        metavar="tcp://HOST:PORT",
+        help="Dask scheduler for --executor dask (env SCANRULES_DASK_ADDRESS)",
     )
     srv.add_argument("--jwt-public-key", dest="jwt_public_key_file", metavar="PEM", help="RS256/ES256 JWT public key")
     srv.add_argument("--jwt-jwks", dest="jwt_jwks_file", metavar="JSON", help="JWKS file of RS256/ES256 JWT keys")

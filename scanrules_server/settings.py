@@ -27,6 +27,13 @@ class Settings:
     #: File holding the Fernet key for data source secrets (env SCANRULES_SECRET_KEY wins). Default:
     #: `scanrules.key` next to an embedded SQLite database, created on first start; none otherwise.
     secret_key_file: str | None = field(default_factory=lambda: os.environ.get("SCANRULES_SECRET_KEY_FILE") or None)
+    # ---- executors (docs/orchestration.md#executors) ----
+    #: Where jobs that name no executor run: `local` (a process pool here) or `dask` (needs `dask_address`).
+    executor: str = field(default_factory=lambda: os.environ.get("SCANRULES_EXECUTOR") or "local")
+    #: Dask scheduler address, e.g. tcp://10.0.0.5:8786; the server refuses to start when it cannot connect.
+    dask_address: str | None = field(default_factory=lambda: os.environ.get("SCANRULES_DASK_ADDRESS") or None)
+    #: Seconds to wait for the Dask scheduler at startup.
+    dask_connect_timeout: float = 10.0
     # ---- TLS (docs/security.md) ----
     #: PEM server certificate chain and its unencrypted private key; both or neither.
     tls_cert: str | None = field(default_factory=lambda: os.environ.get("SCANRULES_TLS_CERT") or None)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 import grpc
@@ -24,13 +25,26 @@ class Rollback(Exception):
 class Database:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    #: SQLite writers of this process queue here, in order, instead of polling SQLite's busy handler: under
+    #: load (hundreds of concurrent creates) busy_timeout ran out ("database is locked").
+    _sqlite_writers: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @asynccontextmanager
     async def transaction(self, *, rollback: bool = False, write: bool = True) -> AsyncIterator[AsyncSession]:
         """One transaction per RPC: committed when the block ends, rolled back on error or on request.
 
         Writing transactions on SQLite start with BEGIN IMMEDIATE (one writer at a time, the rest wait).
+        Write transactions must not nest (on SQLite the inner one would wait for the outer forever).
         """
+        if write and self.engine.dialect.name == "sqlite":
+            async with self._sqlite_writers, self._transaction(rollback, write) as session:
+                yield session
+        else:
+            async with self._transaction(rollback, write) as session:
+                yield session
+
+    @asynccontextmanager
+    async def _transaction(self, rollback: bool, write: bool) -> AsyncIterator[AsyncSession]:
         async with self.sessions() as session:
             try:
                 async with session.begin():

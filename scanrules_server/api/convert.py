@@ -115,9 +115,35 @@ _SAMPLING = {
 }
 
 
-def policy_from_proto(message: rule_set_pb2.RuleSet) -> dict[str, Any]:
+#: google.protobuf.Duration's own range (about 10,000 years): past it a value cannot even be returned.
+_MAX_DURATION_SECONDS = 315_576_000_000
+
+
+def _seconds(d: duration_pb2.Duration, field: str, problems: list[Violation]) -> float:
+    """A Duration in seconds; one breaking the type's rules (range, nanos under 1 s, one sign) is a violation."""
+    if (
+        abs(d.seconds) > _MAX_DURATION_SECONDS
+        or abs(d.nanos) > 999_999_999
+        or (d.seconds > 0 > d.nanos)
+        or (d.seconds < 0 < d.nanos)
+    ):
+        problems.append(Violation(field, "not a valid Duration: at most 10,000 years, nanos under 1 s, one sign"))
+        return 0.0
+    return d.ToNanoseconds() / 1e9
+
+
+def policy_from_proto(message: rule_set_pb2.RuleSet, field: str = "rule_set.policy") -> dict[str, Any]:
+    """The policy as a dict; INVALID_ARGUMENT (on `field`'s sub-fields) for durations that are not valid."""
     p = message.policy
     retry = p.retry_policy
+    problems: list[Violation] = []
+    seconds = {
+        "initial_backoff": _seconds(retry.initial_backoff, f"{field}.retry_policy.initial_backoff", problems),
+        "max_backoff": _seconds(retry.max_backoff, f"{field}.retry_policy.max_backoff", problems),
+        "unit_timeout": _seconds(p.unit_timeout, f"{field}.unit_timeout", problems),
+    }
+    if problems:
+        raise InvalidArgumentError(problems)
     return {
         "sampling_strategy": _SAMPLING.get(p.sampling_strategy, ""),
         "sample_size": p.sample_size,
@@ -126,40 +152,47 @@ def policy_from_proto(message: rule_set_pb2.RuleSet) -> dict[str, Any]:
         "priority": p.priority,
         "retry_policy": {
             "max_attempts": retry.max_attempts,
-            "initial_backoff_seconds": retry.initial_backoff.ToNanoseconds() / 1e9,
-            "max_backoff_seconds": retry.max_backoff.ToNanoseconds() / 1e9,
+            "initial_backoff_seconds": seconds["initial_backoff"],
+            "max_backoff_seconds": seconds["max_backoff"],
             "backoff_multiplier": retry.backoff_multiplier,
         },
         "source_types": list(p.source_types),
-        "unit_timeout_seconds": p.unit_timeout.ToNanoseconds() / 1e9,
+        "unit_timeout_seconds": seconds["unit_timeout"],
+        "partition_rows": p.partition_rows,
         "include_builtin": message.include_builtin,
         "labels": dict(message.labels),
     }
 
 
+def policy_to_proto(p: dict[str, Any]) -> rule_set_pb2.ScanPolicy:
+    """A stored policy dict (`policy_from_proto`'s shape, defaults filled in) as a ScanPolicy."""
+    retry = p.get("retry_policy") or {}
+    return rule_set_pb2.ScanPolicy(
+        sampling_strategy=f"SAMPLING_STRATEGY_{p.get('sampling_strategy') or 'UNSPECIFIED'}",
+        sample_size=int(p.get("sample_size", 0)),
+        sample_percent=float(p.get("sample_percent", 0.0)),
+        confidence_threshold=float(p.get("confidence_threshold", 0.0)),
+        priority=int(p.get("priority", 0)),
+        retry_policy=rule_set_pb2.RetryPolicy(
+            max_attempts=int(retry.get("max_attempts", 0)),
+            initial_backoff=duration(float(retry.get("initial_backoff_seconds", 0.0))),
+            max_backoff=duration(float(retry.get("max_backoff_seconds", 0.0))),
+            backoff_multiplier=float(retry.get("backoff_multiplier", 0.0)),
+        ),
+        source_types=list(p.get("source_types") or []),
+        unit_timeout=duration(float(p.get("unit_timeout_seconds", 0.0) or 0.0)),
+        partition_rows=int(p.get("partition_rows", 0) or 0),
+    )
+
+
 def rule_set_to_proto(rs: RuleSet) -> rule_set_pb2.RuleSet:
     p = rs.policy
-    retry = p.get("retry_policy") or {}
     return rule_set_pb2.RuleSet(
         name=rs.name,
         display_name=rs.display_name,
         description=rs.description,
         rules=rs.rules,
-        policy=rule_set_pb2.ScanPolicy(
-            sampling_strategy=f"SAMPLING_STRATEGY_{p.get('sampling_strategy') or 'UNSPECIFIED'}",
-            sample_size=int(p.get("sample_size", 0)),
-            sample_percent=float(p.get("sample_percent", 0.0)),
-            confidence_threshold=float(p.get("confidence_threshold", 0.0)),
-            priority=int(p.get("priority", 0)),
-            retry_policy=rule_set_pb2.RetryPolicy(
-                max_attempts=int(retry.get("max_attempts", 0)),
-                initial_backoff=duration(float(retry.get("initial_backoff_seconds", 0.0))),
-                max_backoff=duration(float(retry.get("max_backoff_seconds", 0.0))),
-                backoff_multiplier=float(retry.get("backoff_multiplier", 0.0)),
-            ),
-            source_types=list(p.get("source_types") or []),
-            unit_timeout=duration(float(p.get("unit_timeout_seconds", 0.0) or 0.0)),
-        ),
+        policy=policy_to_proto(p),
         include_builtin=bool(p.get("include_builtin", False)),
         read_only=rs.read_only,
         revision_id=rs.revision_id,

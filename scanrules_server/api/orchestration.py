@@ -1,5 +1,5 @@
-"""OrchestrationService: data sources here; scan jobs, findings and executions in `scan_jobs.py`;
-schedules and ExecuteRules answer UNIMPLEMENTED (see `pending.py`)."""
+"""OrchestrationService: data sources here; scan jobs, ExecuteRules, findings and executions in
+`scan_jobs.py`; schedules in `schedules.py` (their jobs are created by `orchestration.scheduler`)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from google.protobuf import field_mask_pb2
 from scanrules.v1 import data_source_pb2, orchestration_service_pb2
 
 from ..connectors.base import TableSchema
-from ..domain.errors import InvalidArgumentError, Violation
+from ..domain.errors import FailedPreconditionError, InvalidArgumentError, Violation
 from ..domain.resources import DataSource
 from ..orchestration.orchestrator import Orchestrator
+from ..orchestration.scheduler import Scheduler
 from ..persistence import data_sources as repo
+from ..persistence import scan_jobs as scan_repo
 from ..persistence.idempotency import check_request_id
 from ..secretbox import SecretBox
 from ..services import data_sources as service
@@ -24,6 +26,7 @@ from .convert import duration, mask_paths, timestamp
 from .errors import mapped_errors
 from .pending import OrchestrationServicer as PendingOrchestration
 from .scan_jobs import ScanJobRpcs
+from .schedules import ScheduleRpcs
 
 _audited = audited(ORCHESTRATION_SERVICE)
 
@@ -90,11 +93,18 @@ def schema_tree(tables: list[TableSchema], row_estimates: bool) -> list[data_sou
     return [data_source_pb2.SchemaInfo(name=name, tables=items) for name, items in sorted(by_schema.items())]
 
 
-class OrchestrationServicer(ScanJobRpcs, PendingOrchestration):  # type: ignore[misc]
-    def __init__(self, db: Database, box: SecretBox, orchestrator: Orchestrator | None = None) -> None:
+class OrchestrationServicer(ScheduleRpcs, ScanJobRpcs, PendingOrchestration):  # type: ignore[misc]
+    def __init__(
+        self,
+        db: Database,
+        box: SecretBox,
+        orchestrator: Orchestrator | None = None,
+        scheduler: Scheduler | None = None,
+    ) -> None:
         self.db = db
         self.box = box
         self.orchestrator = orchestrator or Orchestrator(db, box)
+        self.scheduler = scheduler or Scheduler(db, self.orchestrator)
 
     @mapped_errors
     @_audited
@@ -152,6 +162,11 @@ class OrchestrationServicer(ScanJobRpcs, PendingOrchestration):  # type: ignore[
     ) -> orchestration_service_pb2.DeleteDataSourceResponse:
         source_id = resource_id(request.name, "dataSources")
         async with self.db.transaction() as session:
+            users = await scan_repo.users_of_source(session, source_id)
+            if users:
+                raise FailedPreconditionError(
+                    f"{request.name} is in use by {', '.join(users)}: end or change them first"
+                )
             await repo.delete_data_source(session, source_id, request.etag or None)
             await audit(session, _rpc("DeleteDataSource"), request.name)
         return orchestration_service_pb2.DeleteDataSourceResponse()

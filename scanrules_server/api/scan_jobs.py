@@ -1,7 +1,7 @@
 """OrchestrationService: scan jobs, work-unit progress, findings, executions and feedback (issue 5).
 
 Mixed into `orchestration.OrchestrationServicer`, which provides `db`, `box` and `orchestrator`.
-Schedules, ExecuteRules and the Dask executor still answer UNIMPLEMENTED.
+Schedules are in `schedules.py` (their jobs come through `submit_job` too, from `orchestration.scheduler`).
 """
 
 from __future__ import annotations
@@ -12,20 +12,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scanrules.v1 import execution_pb2, finding_pb2, orchestration_service_pb2, rule_set_pb2, scan_job_pb2
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.errors import FailedPreconditionError, InvalidArgumentError, ScanRulesError, Violation
 from ..domain.resources import is_valid_resource_id
+from ..orchestration.jobs import JobRequest, submit_job
 from ..orchestration.orchestrator import Event, Orchestrator
-from ..persistence import data_sources as source_repo
-from ..persistence import rule_sets as rule_set_repo
 from ..persistence import scan_jobs as repo
 from ..persistence.idempotency import check_request_id
 from ..persistence.models import ExecutionRow, FindingRow, ScanJobRow
-from ..services.rules import check_policy
 from .audit import ORCHESTRATION_SERVICE, audit, audited, rpc_name
 from .context import Ctx, Database, check_order_by, resource_id
-from .convert import duration, explanation, policy_from_proto, timestamp
-from .errors import Unimplemented, abort_with, mapped_errors, status_for
+from .convert import duration, explanation, policy_from_proto, policy_to_proto, timestamp
+from .errors import abort_with, mapped_errors, status_for
 from .principal import current_principal
 
 _audited = audited(ORCHESTRATION_SERVICE)
@@ -36,18 +35,6 @@ _VERDICTS = ("FEEDBACK_VERDICT_CONFIRMED", "FEEDBACK_VERDICT_REJECTED")
 
 def _rpc(method: str) -> str:
     return rpc_name(ORCHESTRATION_SERVICE, method)
-
-
-def _merge_override(policy: dict[str, Any], override: rule_set_pb2.ScanPolicy) -> dict[str, Any]:
-    """The rule set's policy with the job's non-zero overrides."""
-    given = policy_from_proto(rule_set_pb2.RuleSet(policy=override))
-    merged = dict(policy)
-    for key, value in given.items():
-        if key == "retry_policy":
-            merged["retry_policy"] = {**policy.get("retry_policy", {}), **{k: v for k, v in value.items() if v}}
-        elif key not in ("include_builtin", "labels") and value not in (None, "", 0, 0.0, []):
-            merged[key] = value
-    return merged
 
 
 def job_to_proto(job: ScanJobRow, counts: repo.JobCounts) -> scan_job_pb2.ScanJob:
@@ -76,6 +63,12 @@ def job_to_proto(job: ScanJobRow, counts: repo.JobCounts) -> scan_job_pb2.ScanJo
         error_message=job.error_message,
         retry_count=job.retry_count,
         labels=job.labels,
+        rules=job.rules,
+        schedule=f"schedules/{job.schedule}" if job.schedule else "",
+        depends_on=[f"scanJobs/{d}" for d in job.depends_on],
+        force=job.force,
+        units_skipped=counts.skipped,
+        policy_override=policy_to_proto(job.policy),
     )
     if job.state not in repo.TERMINAL and job.start_time is not None and 0 < finished < counts.total:
         elapsed = (datetime.now(UTC) - job.start_time).total_seconds()
@@ -111,6 +104,7 @@ def finding_to_proto(f: FindingRow) -> finding_pb2.Finding:
         review_note=f.review_note,
         review_time=timestamp(f.review_time),
         sensitivity_label=f.sensitivity_label,
+        origin_scan_job=f"scanJobs/{f.origin_scan_job}" if f.origin_scan_job else "",
     )
 
 
@@ -165,63 +159,66 @@ class ScanJobRpcs:
             problems.append(Violation("scan_job_id", "1-63 characters: a letter, then letters, digits, '-' or '_'"))
         if not spec.rule_set:
             problems.append(Violation("scan_job.rule_set", "required: ruleSets/{rule_set}[@{revision}]"))
-        if not spec.data_sources:
-            problems.append(Violation("scan_job.data_sources", "name at least one data source"))
-        if not 0 <= spec.priority <= 10:
-            problems.append(Violation("scan_job.priority", "must be between 1 and 10 (0: the rule set's)"))
-        if spec.max_concurrency_per_source < 0:
-            problems.append(Violation("scan_job.max_concurrency_per_source", "must not be negative"))
-        if _enum_name(scan_job_pb2.ScanJob.Strategy, spec.strategy) not in _STRATEGIES:
-            problems.append(Violation("scan_job.strategy", "PARALLEL, SEQUENTIAL or ADAPTIVE"))
         if spec.rules:
             problems.append(Violation("scan_job.rules", "output only: ad hoc rules come with ExecuteRules"))
+        problems += _common_problems(spec, "scan_job.")
         if problems:
             raise InvalidArgumentError(problems)
-        if spec.executor not in ("", "local"):
-            raise Unimplemented(f"executor {spec.executor!r} is not built yet; only `local` runs jobs so far")
-        source_ids = [
-            resource_id(n, "dataSources", f"scan_job.data_sources[{i}]") for i, n in enumerate(spec.data_sources)
-        ]
-        async with self.db.transaction(write=False) as session:
-            done = await repo.replay(session, request_id)
-            if done is not None:
-                return orchestration_service_pb2.CreateScanJobResponse(
-                    scan_job=job_to_proto(done, await repo.counts(session, done.scan_job_id))
-                )
-            revision = await self.orchestrator.resolve_rule_set(session, spec.rule_set)
-            base, _, number = revision.removeprefix("ruleSets/").partition("@")
-            rule_set = await rule_set_repo.get_rule_set(session, base, number)
-            policy = check_policy(_merge_override(rule_set.policy, spec.policy_override))
-            for source_id in source_ids:
-                await source_repo.get_data_source(session, source_id)
-            await self.orchestrator.compiled(session, revision)  # fails fast on rules that do not compile
-            units = await self.orchestrator.plan_units(session, source_ids)
-        values = {
-            "display_name": spec.display_name,
-            "rule_set": revision,
-            "data_sources": source_ids,
-            "priority": spec.priority or int(policy["priority"]),
-            "strategy": _STRATEGIES[_enum_name(scan_job_pb2.ScanJob.Strategy, spec.strategy)],
-            "max_concurrency_per_source": spec.max_concurrency_per_source,
-            "policy": policy,
-            "executor": "local",
-            "labels": dict(spec.labels),
-        }
-        async with self.db.transaction(rollback=request.validate_only) as session:
-            await repo.lock_jobs(session)
-            done = await repo.replay(session, request_id)
-            if done is not None:
-                job = done
-            else:
-                job = await repo.create_job(session, job_id, values, units, request_id)
-                if not units:
-                    job.state, job.end_time = repo.SUCCEEDED, job.create_time
-                await session.flush()
-                await audit(session, _rpc("CreateScanJob"), f"scanJobs/{job.scan_job_id}", request_id=request_id)
-            proto = job_to_proto(job, await repo.counts(session, job.scan_job_id))
-        if not request.validate_only:
-            self.orchestrator.wake()
-        return orchestration_service_pb2.CreateScanJobResponse(scan_job=proto)
+        req = JobRequest(
+            job_id=job_id,
+            source_ids=_source_ids(spec.data_sources, "scan_job.data_sources"),
+            rule_set=spec.rule_set,
+            policy=policy_from_proto(rule_set_pb2.RuleSet(policy=spec.policy_override), "scan_job.policy_override"),
+            display_name=spec.display_name,
+            priority=spec.priority,
+            strategy=_STRATEGIES[_enum_name(scan_job_pb2.ScanJob.Strategy, spec.strategy)],
+            max_concurrency_per_source=spec.max_concurrency_per_source,
+            executor=spec.executor,
+            labels=dict(spec.labels),
+            depends_on=[resource_id(n, "scanJobs", f"scan_job.depends_on[{i}]") for i, n in enumerate(spec.depends_on)],
+            force=spec.force,
+            request_id=request_id,
+            validate_only=request.validate_only,
+        )
+
+        async def on_create(session: AsyncSession, job: ScanJobRow) -> None:
+            await audit(session, _rpc("CreateScanJob"), f"scanJobs/{job.scan_job_id}", request_id=request_id)
+
+        job, counts = await submit_job(self.db, self.orchestrator, req, on_create)
+        return orchestration_service_pb2.CreateScanJobResponse(scan_job=job_to_proto(job, counts))
+
+    @mapped_errors
+    @_audited
+    async def ExecuteRules(
+        self, request: orchestration_service_pb2.ExecuteRulesRequest, context: Ctx
+    ) -> orchestration_service_pb2.ExecuteRulesResponse:
+        request_id = check_request_id(request.request_id)
+        job_id = request.scan_job_id or f"run-{uuid.uuid4().hex[:12]}"
+        problems = []
+        if not is_valid_resource_id(job_id):
+            problems.append(Violation("scan_job_id", "1-63 characters: a letter, then letters, digits, '-' or '_'"))
+        if not request.rules and not request.include_builtin:
+            problems.append(Violation("rules", "name at least one rule, or set include_builtin"))
+        if not request.data_sources:
+            problems.append(Violation("data_sources", "name at least one data source"))
+        if problems:
+            raise InvalidArgumentError(problems)
+        req = JobRequest(
+            job_id=job_id,
+            source_ids=_source_ids(request.data_sources, "data_sources"),
+            rules=list(request.rules),
+            include_builtin=request.include_builtin,
+            policy=policy_from_proto(rule_set_pb2.RuleSet(policy=request.policy), "policy"),
+            strategy="PARALLEL",
+            request_id=request_id,
+            field_prefix="",
+        )
+
+        async def on_create(session: AsyncSession, job: ScanJobRow) -> None:
+            await audit(session, _rpc("ExecuteRules"), f"scanJobs/{job.scan_job_id}", request_id=request_id)
+
+        job, counts = await submit_job(self.db, self.orchestrator, req, on_create)
+        return orchestration_service_pb2.ExecuteRulesResponse(scan_job=job_to_proto(job, counts))
 
     @mapped_errors
     async def GetScanJob(
@@ -278,11 +275,11 @@ class ScanJobRpcs:
         async with self.db.transaction() as session:
             await repo.lock_jobs(session)
             job = await repo.get_job(session, job_id, lock=True)
-            if job.state not in (repo.FAILED, repo.PARTIALLY_SUCCEEDED):
+            if job.state not in (repo.FAILED, repo.PARTIALLY_SUCCEEDED, repo.CANCELLED):
                 raise FailedPreconditionError(
-                    f"{request.name} is {job.state}: only FAILED or PARTIALLY_SUCCEEDED jobs retry"
+                    f"{request.name} is {job.state}: only FAILED, PARTIALLY_SUCCEEDED or CANCELLED jobs retry"
                 )
-            failed = await repo.units_of(session, job_id, [repo.FAILED])
+            failed = await repo.units_of(session, job_id, [repo.FAILED, repo.CANCELLED])
             for unit in failed:
                 unit.state, unit.attempts, unit.error = repo.PENDING, 0, ""
                 unit.next_attempt_time = unit.start_time = unit.end_time = None
@@ -290,6 +287,7 @@ class ScanJobRpcs:
             job.state = repo.PENDING if failed else job.state
             job.end_time = None if failed else job.end_time
             job.error_message = "" if failed else job.error_message
+            job.blocked = bool(failed and job.depends_on)  # waits for (or fails again on) its dependencies
             job.retry_count += 1
             job.update_time = now
             await session.flush()
@@ -339,6 +337,7 @@ class ScanJobRpcs:
     async def ListFindings(
         self, request: orchestration_service_pb2.ListFindingsRequest, context: Ctx
     ) -> orchestration_service_pb2.ListFindingsResponse:
+        check_order_by(request.order_by)
         job_id = resource_id(request.parent, "scanJobs", "parent")
         async with self.db.transaction(write=False) as session:
             if job_id != "-":
@@ -391,11 +390,13 @@ class ScanJobRpcs:
     async def ListExecutions(
         self, request: orchestration_service_pb2.ListExecutionsRequest, context: Ctx
     ) -> orchestration_service_pb2.ListExecutionsResponse:
+        check_order_by(request.order_by)
         job_id = resource_id(request.parent, "scanJobs", "parent")
         async with self.db.transaction(write=False) as session:
-            await repo.get_job(session, job_id)
+            if job_id != "-":  # `scanJobs/-`: the executions of every job
+                await repo.get_job(session, job_id)
             rows, token = await repo.list_executions(
-                session, job_id, request.page_size, request.page_token, request.filter
+                session, None if job_id == "-" else job_id, request.page_size, request.page_token, request.filter
             )
         return orchestration_service_pb2.ListExecutionsResponse(
             executions=[execution_to_proto(r) for r in rows], next_page_token=token
@@ -403,6 +404,27 @@ class ScanJobRpcs:
 
 
 _TERMINAL_PROTO = frozenset(scan_job_pb2.ScanJob.State.Value(f"STATE_{s}") for s in repo.TERMINAL)
+
+
+def _common_problems(spec: scan_job_pb2.ScanJob, prefix: str) -> list[Violation]:
+    problems = []
+    if not spec.data_sources:
+        problems.append(Violation(f"{prefix}data_sources", "name at least one data source"))
+    if not 0 <= spec.priority <= 10:
+        problems.append(Violation(f"{prefix}priority", "must be between 1 and 10 (0: the rule set's)"))
+    if spec.max_concurrency_per_source < 0:
+        problems.append(Violation(f"{prefix}max_concurrency_per_source", "must not be negative"))
+    if _enum_name(scan_job_pb2.ScanJob.Strategy, spec.strategy) not in _STRATEGIES:
+        problems.append(Violation(f"{prefix}strategy", "PARALLEL, SEQUENTIAL or ADAPTIVE"))
+    if spec.executor not in ("", "local", "dask"):
+        problems.append(Violation(f"{prefix}executor", "`local` or `dask`"))
+    if len(spec.depends_on) > 100:
+        problems.append(Violation(f"{prefix}depends_on", "at most 100 dependencies"))
+    return problems
+
+
+def _source_ids(names: Any, field: str) -> list[str]:
+    return [resource_id(n, "dataSources", f"{field}[{i}]") for i, n in enumerate(names)]
 
 
 def _enum_name(enum: Any, value: int) -> str:

@@ -1,9 +1,14 @@
 """The orchestrator: plans jobs into durable work units and drives them through an executor.
 
-Priority, per-source concurrency, retries with exponential back-off and jitter, unit timeouts and
-cancellation live here; the executor only runs `run_unit`. A unit's findings and execution record are
-written in the transaction that marks it SUCCEEDED, so a crash loses at most the units in flight, which go
-back to PENDING on the next start (`start()` -> `reset_running_units`).
+Priority, per-source concurrency, dependencies, retries with exponential back-off and jitter, unit
+timeouts and cancellation live here; an executor only runs `run_unit`. A unit's findings and execution
+record are written in the transaction that marks it SUCCEEDED, so a crash loses at most the units in
+flight, which go back to PENDING on the next start (`start()` -> `reset_running_units`).
+
+A large table is planned as several partition units; each stores mergeable column statistics
+(`engine.partials`) and the table's last partition to finish merges them into findings, in its own
+transaction. A unit whose table fingerprint and rules are unchanged since the table's last successful
+scan reuses that scan's results (incremental rescans) unless the job is `force`d.
 """
 
 from __future__ import annotations
@@ -24,16 +29,17 @@ from ..api.context import Database
 from ..domain.errors import InvalidArgumentError, ScanRulesError, Violation
 from ..domain.resources import parse_rule_name, rule_set_name
 from ..engine.compiler import CompiledRuleSet, RuleSpec, builtin_rule_specs, compile_rules
+from ..engine.partials import merge_partials
 from ..persistence import data_sources as source_repo
 from ..persistence import rule_sets as rule_set_repo
 from ..persistence import rules as rule_repo
 from ..persistence import scan_jobs as repo
 from ..persistence.models import ScanJobRow, WorkUnitRow
 from ..secretbox import SecretBox
-from ..services.data_sources import discover
 from ..services.patterns import pattern_catalog
+from . import planning
 from .executors import Executor, LocalExecutor
-from .worker import UnitSpec, table_to_spec
+from .worker import UnitSpec, table_from_spec
 
 log = logging.getLogger("scanrules.orchestration")
 
@@ -41,6 +47,7 @@ DEFAULT_CONCURRENCY_PER_SOURCE = 2
 WATCH_QUEUE_SIZE = 64
 MAX_COMPILED = 32  # compiled rule set revisions kept in memory
 SWEEP_SECONDS = 5.0
+MAX_BACKOFF_SECONDS = 366 * 86_400  # policies are checked against it too; a bound here whatever is stored
 
 
 def utcnow() -> datetime:
@@ -59,6 +66,7 @@ class Event:
 class Compiled:
     key: str
     data: bytes
+    ruleset: CompiledRuleSet = field(repr=False)
     labels: dict[str, str] = field(default_factory=dict)  # rule name -> sensitivity label
 
 
@@ -74,16 +82,28 @@ def backoff_seconds(retry: dict[str, Any], attempt: int, rng: Callable[[], float
     base = float(retry.get("initial_backoff_seconds") or 1.0)
     cap = float(retry.get("max_backoff_seconds") or 60.0)
     multiplier = float(retry.get("backoff_multiplier") or 2.0)
-    return float(min(cap, base * multiplier ** max(0, attempt - 1)) * (0.5 + rng() / 2))
+    try:
+        delay = min(cap, base * multiplier ** max(0, attempt - 1))
+    except OverflowError:
+        delay = cap
+    return float(min(delay, MAX_BACKOFF_SECONDS) * (0.5 + rng() / 2))
 
 
 class Orchestrator:
     def __init__(
-        self, db: Database, box: SecretBox, executor: Executor | None = None, *, workers: int = 2, tick: float = 0.25
+        self,
+        db: Database,
+        box: SecretBox,
+        executors: dict[str, Executor] | None = None,
+        *,
+        default_executor: str = "local",
+        workers: int = 2,
+        tick: float = 0.25,
     ) -> None:
         self.db = db
         self.box = box
-        self._executor = executor
+        self._executors: dict[str, Executor] = dict(executors or {})
+        self.default_executor = default_executor
         self.workers = workers
         self.tick = tick
         self._wake = asyncio.Event()
@@ -93,12 +113,25 @@ class Orchestrator:
         self._compiled: dict[str, Compiled] = {}
         self._watchers: dict[str, set[asyncio.Queue[Event]]] = {}
         self._last_sweep = 0.0
+        self._dependencies_changed = False
 
     @property
-    def executor(self) -> Executor:
-        if self._executor is None:
-            self._executor = LocalExecutor(self.workers)
-        return self._executor
+    def executors(self) -> tuple[str, ...]:
+        """Names of the executors jobs may ask for (`local` always: its pool starts on first use)."""
+        return tuple(sorted({"local", *self._executors}))
+
+    def executor_for(self, name: str) -> Executor:
+        if name not in self._executors:
+            if name != "local":
+                raise KeyError(name)
+            self._executors["local"] = LocalExecutor(self.workers)
+        return self._executors[name]
+
+    @property
+    def capacity(self) -> int:
+        """Units kept in flight: enough to keep every executor's workers busy."""
+        workers = sum(e.workers for e in self._executors.values()) or self.workers
+        return max(workers, self.workers) * 2
 
     # ---- lifecycle -------------------------------------------------------------------------------
 
@@ -127,8 +160,8 @@ class Orchestrator:
                 await self._task
         for task in list(self._tasks):
             task.cancel()
-        if self._executor is not None:
-            self._executor.shutdown()
+        for executor in self._executors.values():
+            executor.shutdown()
 
     def wake(self) -> None:
         self._wake.set()
@@ -159,17 +192,23 @@ class Orchestrator:
 
     # ---- compiling -------------------------------------------------------------------------------
 
-    async def compiled(self, session: AsyncSession, rule_set_revision: str) -> Compiled:
-        """The rule set revision compiled once per server (revisions are immutable)."""
-        cached = self._compiled.get(rule_set_revision)
+    async def compiled(
+        self, session: AsyncSession, key: str, *, rules: list[str] | None = None, include_builtin: bool = False
+    ) -> Compiled:
+        """The rules of a job compiled once per server: `key` is a rule set revision (immutable), or the
+        ad hoc key of pinned `rules` (rule revisions are immutable too)."""
+        cached = self._compiled.get(key)
         if cached is not None:
             return cached
-        base, _, revision = rule_set_revision.removeprefix("ruleSets/").partition("@")
-        rule_set = await rule_set_repo.get_rule_set(session, base, revision or None)
         specs: list[RuleSpec] = []
         labels: dict[str, str] = {}
-        threshold = float(rule_set.policy.get("confidence_threshold") or 0.0)
-        for pinned in rule_set.rules:
+        threshold = 0.0
+        if key.startswith("ruleSets/"):
+            base, _, revision = key.removeprefix("ruleSets/").partition("@")
+            rule_set = await rule_set_repo.get_rule_set(session, base, revision or None)
+            threshold = float(rule_set.policy.get("confidence_threshold") or 0.0)
+            rules, include_builtin = list(rule_set.rules), bool(rule_set.policy.get("include_builtin"))
+        for pinned in rules or []:
             parsed = parse_rule_name(pinned)
             if parsed is None:
                 continue
@@ -178,15 +217,19 @@ class Orchestrator:
                 continue
             specs.append(RuleSpec(pinned, rule.classification, rule.expression, rule.confidence_threshold or threshold))
             labels[pinned] = rule.sensitivity_label
-        if rule_set.policy.get("include_builtin"):
+        if include_builtin:
             specs.extend(builtin_rule_specs())
         patterns = await pattern_catalog(session)
         ruleset: CompiledRuleSet = await asyncio.to_thread(compile_rules, specs, patterns)
-        compiled = Compiled(rule_set_revision, await asyncio.to_thread(ruleset.dumps), labels)
+        compiled = Compiled(key, await asyncio.to_thread(ruleset.dumps), ruleset, labels)
         while len(self._compiled) >= MAX_COMPILED:
             self._compiled.pop(next(iter(self._compiled)))  # the oldest
-        self._compiled[rule_set_revision] = compiled
+        self._compiled[key] = compiled
         return compiled
+
+    async def compiled_for(self, session: AsyncSession, job: ScanJobRow, rules_key: str) -> Compiled:
+        key = planning.compile_key(rules_key)
+        return await self.compiled(session, key, rules=list(job.rules), include_builtin=job.include_builtin)
 
     # ---- planning --------------------------------------------------------------------------------
 
@@ -198,14 +241,21 @@ class Orchestrator:
         rule_set = await rule_set_repo.get_rule_set(session, base, revision or None)
         return rule_set_name(rule_set.rule_set_id, rule_set.revision_id)
 
-    async def plan_units(self, session: AsyncSession, source_ids: list[str]) -> list[repo.UnitPlan]:
-        """One unit per discovered table of each source (after its include/exclude)."""
+    async def plan_units(
+        self, session: AsyncSession, source_ids: list[str], policy: dict[str, Any], strategy: str
+    ) -> list[repo.UnitPlan]:
+        """Units of every discovered table of each source (after its include/exclude); large tables are split
+        into partitions. ADAPTIVE orders and sizes them from the cost history (see `planning`)."""
         units: list[repo.UnitPlan] = []
         for source_id in source_ids:
             source = await source_repo.get_data_source(session, source_id)
-            tables = await discover(source, self.box)
-            for table in tables:  # already narrowed by the source's include/exclude
-                units.append(repo.UnitPlan(source_id, table.schema, table.name, table_to_spec(table)))
+            history = await planning.table_history(session, source_id) if strategy == "ADAPTIVE" else None
+            rows_per_partition = planning.partition_rows(policy, strategy, history)
+            tables = await planning.discover_partitioned(source, self.box, policy, rows_per_partition)
+            if strategy == "ADAPTIVE":
+                tables = planning.adaptive_order(tables, history)
+            for table, partitions in tables:
+                units.extend(planning.unit_plans(source_id, table, partitions))
         return units
 
     # ---- the scheduling loop ---------------------------------------------------------------------
@@ -231,22 +281,45 @@ class Orchestrator:
             orphans = [u for u in await repo.running_units(session) if u.seq not in inflight]
             for unit in orphans:
                 unit.state, unit.next_attempt_time = repo.PENDING, None
+            released, failed = await self._check_dependencies(session)
             settled = []
             for job in await repo.open_jobs_without_open_units(session):
                 state = await self._settle(session, job)
                 if state:
                     settled.append((job.scan_job_id, state))
-        for job_id, state in settled:
+        for job_id, state in [*settled, *((j, repo.FAILED) for j in failed)]:
             self.publish(job_id, Event("STATE_CHANGED", state, terminal=True))
+        if released:
+            self.wake()
         if orphans:
             log.warning("event=orphan_units_requeued units=%d", len(orphans))
 
+    async def _check_dependencies(self, session: AsyncSession) -> tuple[list[str], list[str]]:
+        """Blocked jobs whose dependencies all succeeded are released; a dependency that ended otherwise
+        fails the job with the reason. Returns (released, failed) job ids."""
+        released: list[str] = []
+        failed: list[str] = []
+        for job in await repo.blocked_jobs(session):
+            states = await repo.job_states(session, job.depends_on)
+            bad = [(d, states.get(d, "DELETED")) for d in job.depends_on if states.get(d) != repo.SUCCEEDED]
+            ended = [(d, state) for d, state in bad if state not in repo.UNIT_OPEN]
+            if ended:
+                dep, state = ended[0]
+                await self._fail_in(session, job, f"dependency scanJobs/{dep} ended {state}")
+                failed.append(job.scan_job_id)
+            elif not bad:
+                job.blocked = False
+                job.update_time = utcnow()
+                released.append(job.scan_job_id)
+        return released, failed
+
     async def _schedule(self) -> None:
         now = asyncio.get_running_loop().time()
-        if now - self._last_sweep >= SWEEP_SECONDS:
+        if now - self._last_sweep >= SWEEP_SECONDS or self._dependencies_changed:
             self._last_sweep = now
+            self._dependencies_changed = False
             await self._sweep()
-        capacity = self.workers * 2 - len(self._inflight)
+        capacity = self.capacity - len(self._inflight)
         if capacity <= 0:
             return
         async with self.db.transaction(write=False) as session:
@@ -270,21 +343,24 @@ class Orchestrator:
             per_job[job.scan_job_id] = per_job.get(job.scan_job_id, 0) + 1
             chosen.append((unit, job))
         for unit, job in chosen:
-            await self._start_unit(unit.seq, job.scan_job_id, job.rule_set)
+            await self._start_unit(unit.seq, job.scan_job_id, unit.rules_key)
 
-    async def _start_unit(self, unit_seq: int, job_id: str, rule_set: str) -> None:
+    async def _start_unit(self, unit_seq: int, job_id: str, rules_key: str) -> None:
         try:
-            if rule_set not in self._compiled:  # compile outside the write transaction (after a restart)
+            if (
+                planning.compile_key(rules_key) not in self._compiled
+            ):  # compile outside the write transaction (after a restart)
                 async with self.db.transaction(write=False) as session:
-                    await self.compiled(session, rule_set)
+                    await self.compiled_for(session, await repo.get_job(session, job_id), rules_key)
             async with self.db.transaction() as session:
                 await repo.lock_jobs(session)
                 job = await repo.get_job(session, job_id, lock=True)
                 unit = await repo.get_unit(session, unit_seq)
-                if unit is None or unit.state != repo.PENDING or job.state in repo.TERMINAL:
+                if unit is None or unit.state != repo.PENDING or job.state in repo.TERMINAL or job.blocked:
                     return
-                compiled = await self.compiled(session, job.rule_set)
+                compiled = await self.compiled_for(session, job, unit.rules_key)
                 source = await source_repo.get_data_source(session, unit.data_source_id)
+                previous = None if job.force else await repo.last_scan_of(session, unit)
                 now = utcnow()
                 unit.state, unit.attempts, unit.start_time, unit.next_attempt_time = (
                     repo.RUNNING,
@@ -298,28 +374,25 @@ class Orchestrator:
                 job.start_time = job.start_time or now
                 job.update_time = now
                 policy = job.policy
-                strategy = policy.get("sampling_strategy") or "RANDOM"
-                sampling = {
-                    "strategy": strategy,
-                    "rows": int(policy.get("sample_size") or 0),
-                    "percent": float(policy.get("sample_percent") or 0.0),
-                }
                 spec = UnitSpec(
                     unit_seq=unit_seq,
                     uri=source.uri,
                     password=self.box.open(source.secret) or None,
                     table=unit.table_spec,
-                    sampling=sampling,
+                    sampling=planning.unit_sampling(policy, unit.partition_count),
                     compiled_key=compiled.key,
                     compiled=compiled.data,
+                    partition=unit.partition,
+                    partial=unit.partition_count > 1,
+                    skip_if_fingerprint=previous.fingerprint if previous is not None else "",
                 )
-                attempt, source_id = unit.attempts, unit.data_source_id
+                attempt, source_id, executor = unit.attempts, unit.data_source_id, job.executor
                 timeout = float(policy.get("unit_timeout_seconds") or 0.0)
         except ScanRulesError as exc:
             await self._fail_job(job_id, f"could not start a work unit: {exc}")
             return
         try:
-            future = self.executor.submit(spec)
+            future = self.executor_for(executor).submit(spec)
         except Exception as exc:  # the unit is RUNNING in the database: record the failed attempt
             log.exception("event=submit_failed unit=%d", unit_seq)
             await self._finish(unit_seq, job_id, attempt, now, None, f"could not submit: {type(exc).__name__}: {exc}")
@@ -372,7 +445,7 @@ class Orchestrator:
             common = {
                 "scan_job_id": job_id,
                 "work_unit_seq": unit_seq,
-                "rule": job.rule_set,
+                "rule": job.rule_set or planning.compile_key(unit.rules_key),
                 "data_source": source,
                 "attempt": attempt,
                 "start_time": started,
@@ -383,44 +456,18 @@ class Orchestrator:
                 unit.state, unit.end_time = repo.CANCELLED, ended
                 repo.add_execution(session, status="CANCELLED", **_stats(None), finding_count=0, error="", **common)
             elif result is not None:
-                labels = self._compiled[job.rule_set].labels if job.rule_set in self._compiled else {}
-                for f in result["findings"]:
-                    repo.add_finding(
-                        session,
-                        scan_job_id=job_id,
-                        work_unit_seq=unit_seq,
-                        data_source=source,
-                        table_name=f["table"],
-                        column_name=f["column"],
-                        column_type=f.get("column_type", ""),
-                        classification=f["classification"],
-                        confidence=float(f["confidence"]),
-                        match_ratio=float(f["match_ratio"]),
-                        validated_ratio=float(f["validated_ratio"]),
-                        validated_estimated=bool(f["validated_estimated"]),
-                        sampled=int(f["sampled"]),
-                        non_null=int(f["non_null"]),
-                        distinct=int(f["distinct"]),
-                        matched=int(f["matched"]),
-                        validated=int(f["validated"]),
-                        sampling_strategy=str(f.get("sampling_strategy", "")),
-                        explanation=f["explanation"],
-                        evidence=list(f.get("evidence") or []),
-                        rule=f["rule"],
-                        rule_set_revision=job.rule_set,
-                        sensitivity_label=labels.get(f["rule"], ""),
-                        create_time=ended,
-                    )
+                findings = await self._record_result(session, job, unit, result, ended)
                 unit.state, unit.end_time, unit.error = repo.SUCCEEDED, ended, ""
                 unit.rows_read = int(result["rows_read"])
-                repo.add_execution(
-                    session,
-                    status="SUCCEEDED",
-                    **_stats(result),
-                    finding_count=len(result["findings"]),
-                    error="",
-                    **common,
+                unit.fingerprint = str(result.get("fingerprint") or "")
+                execution = repo.add_execution(
+                    session, status="SUCCEEDED", **_stats(result), finding_count=findings, error="", **common
                 )
+                if unit.partition_count > 1:
+                    await session.flush()
+                    merged = await self._merge_partitions(session, job, unit, ended)
+                    if merged is not None:  # the table's last partition: the table's findings are this unit's
+                        execution.finding_count = merged
             else:
                 retry = job.policy.get("retry_policy") or {}
                 max_attempts = int(retry.get("max_attempts") or 1)
@@ -436,6 +483,51 @@ class Orchestrator:
         self.publish(job_id, Event("UNIT_FINISHED", error or "unit finished", unit_name(job_id, unit_seq)))
         if terminal_state:
             self.publish(job_id, Event("STATE_CHANGED", terminal_state, terminal=True))
+            self._dependencies_changed = True
+
+    async def _record_result(
+        self, session: AsyncSession, job: ScanJobRow, unit: WorkUnitRow, result: dict[str, Any], ended: datetime
+    ) -> int:
+        """Store a finished unit's results; returns the number of findings written."""
+        if result.get("unchanged"):
+            origin = await repo.last_scan_of(session, unit)
+            if origin is None:  # the earlier scan vanished meanwhile: never claim results we do not have
+                raise RuntimeError("unchanged table without an earlier scan")
+            origin_seq = origin.reused_from or origin.seq
+            unit.reused_from = origin_seq
+            if unit.partition_count > 1:
+                earlier = await repo.get_unit(session, origin_seq)
+                unit.partial = earlier.partial if earlier is not None else None
+                return 0
+            return await repo.copy_findings(session, origin_seq, job.scan_job_id, unit.seq, ended)
+        if unit.partition_count > 1:
+            unit.partial = result["partial"]
+            return 0
+        compiled = self._compiled.get(planning.compile_key(unit.rules_key))
+        labels = compiled.labels if compiled is not None else {}
+        source = f"dataSources/{unit.data_source_id}"
+        for f in result["findings"]:
+            repo.add_finding(session, **_finding_values(f, job, unit, source, labels, ended))
+        return len(result["findings"])
+
+    async def _merge_partitions(
+        self, session: AsyncSession, job: ScanJobRow, unit: WorkUnitRow, ended: datetime
+    ) -> int | None:
+        """When every partition of the unit's table succeeded, merge their statistics into findings."""
+        siblings = await repo.partitions_of(session, unit)
+        if len(siblings) != unit.partition_count or any(s.state != repo.SUCCEEDED for s in siblings):
+            return None
+        compiled = await self.compiled_for(session, job, unit.rules_key)
+        table = table_from_spec(unit.table_spec)
+        partials = [s.partial for s in siblings if s.partial is not None]
+        result = await asyncio.to_thread(merge_partials, compiled.ruleset, table.qualified, table.columns, partials)
+        source = f"dataSources/{unit.data_source_id}"
+        strategy = planning.unit_sampling(job.policy, unit.partition_count)["strategy"]
+        for finding in result.findings:
+            values = {**finding.to_dict(), "sampling_strategy": strategy}
+            values["column_type"] = next((c.type for c in table.columns if c.name == finding.column), "")
+            repo.add_finding(session, **_finding_values(values, job, unit, source, compiled.labels, ended))
+        return len(result.findings)
 
     async def _settle(self, session: AsyncSession, job: ScanJobRow) -> str:
         """Move the job to its terminal state once no unit is open; the new state, or ""."""
@@ -462,11 +554,17 @@ class Orchestrator:
             job = await repo.get_job(session, job_id, lock=True)
             if job.state in repo.TERMINAL:
                 return
-            now = utcnow()
-            for unit in await repo.units_of(session, job_id, [repo.PENDING]):
-                unit.state, unit.end_time, unit.error = repo.FAILED, now, message
-            job.state, job.error_message, job.end_time, job.update_time = repo.FAILED, message, now, now
+            await self._fail_in(session, job, message)
         self.publish(job_id, Event("STATE_CHANGED", repo.FAILED, terminal=True))
+        self._dependencies_changed = True
+
+    @staticmethod
+    async def _fail_in(session: AsyncSession, job: ScanJobRow, message: str) -> None:
+        now = utcnow()
+        for unit in await repo.units_of(session, job.scan_job_id, [repo.PENDING]):
+            unit.state, unit.end_time, unit.error = repo.FAILED, now, message
+        job.state, job.error_message, job.end_time, job.update_time = repo.FAILED, message, now, now
+        job.blocked = False
 
     def cancel_inflight(self, job_id: str) -> None:
         """Cancel units of the job not yet started by a worker; running ones finish and are discarded."""
@@ -479,12 +577,43 @@ def unit_name(job_id: str, unit_seq: int) -> str:
     return f"scanJobs/{job_id}/workUnits/{unit_seq}"
 
 
+def _finding_values(
+    f: dict[str, Any], job: ScanJobRow, unit: WorkUnitRow, source: str, labels: dict[str, str], ended: datetime
+) -> dict[str, Any]:
+    return {
+        "scan_job_id": job.scan_job_id,
+        "work_unit_seq": unit.seq,
+        "data_source": source,
+        "table_name": f["table"],
+        "column_name": f["column"],
+        "column_type": f.get("column_type", ""),
+        "classification": f["classification"],
+        "confidence": float(f["confidence"]),
+        "match_ratio": float(f["match_ratio"]),
+        "validated_ratio": float(f["validated_ratio"]),
+        "validated_estimated": bool(f["validated_estimated"]),
+        "sampled": int(f["sampled"]),
+        "non_null": int(f["non_null"]),
+        "distinct": int(f["distinct"]),
+        "matched": int(f["matched"]),
+        "validated": int(f["validated"]),
+        "sampling_strategy": str(f.get("sampling_strategy", "")),
+        "explanation": f["explanation"],
+        "evidence": list(f.get("evidence") or []),
+        "rule": f["rule"],
+        "rule_set_revision": job.rule_set,
+        "sensitivity_label": labels.get(f["rule"], ""),
+        "origin_scan_job": "",
+        "create_time": ended,
+    }
+
+
 def _stats(result: dict[str, Any] | None) -> dict[str, Any]:
     if result is None:
         return {"rows_read": 0, "matches": 0, "cpu_seconds": 0.0, "peak_memory_bytes": 0}
     return {
         "rows_read": int(result["rows_read"]),
-        "matches": sum(int(f["validated"]) for f in result["findings"]),
+        "matches": sum(int(f["validated"]) for f in result.get("findings") or ()),
         "cpu_seconds": float(result["cpu_seconds"]),
         "peak_memory_bytes": int(result["peak_memory_bytes"]),
     }

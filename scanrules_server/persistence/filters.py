@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, not_, or_, true
+from sqlalchemy import ColumnElement, Integer, Numeric, Text, and_, cast, literal, not_, or_, true
 from sqlalchemy.orm import InstrumentedAttribute
 
 from ..domain.errors import InvalidArgumentError, Violation
@@ -22,12 +22,16 @@ class FieldKind(Enum):
     NUMBER = "number"
     #: A timestamp column compared with an RFC 3339 string, e.g. `create_time >= "2026-01-01T00:00:00Z"`.
     TIMESTAMP = "timestamp"
+    #: A JSON list of ids: `field = "x"` holds when the list contains x (`!=`: does not).
+    MEMBER = "list membership"
 
 
 @dataclass(frozen=True)
 class FilterField:
     column: InstrumentedAttribute[Any]
     kind: FieldKind
+    #: MEMBER: a resource-name prefix the stored ids lack (e.g. "dataSources/")
+    prefix: str = ""
 
 
 _EXPECTED = {
@@ -35,6 +39,7 @@ _EXPECTED = {
     FieldKind.BOOL: "true or false",
     FieldKind.NUMBER: "a number",
     FieldKind.TIMESTAMP: 'an RFC 3339 time in quotes (e.g. "2026-01-01T00:00:00Z")',
+    FieldKind.MEMBER: 'a string (e.g. "dataSources/crm")',
 }
 
 
@@ -62,13 +67,27 @@ def _fits(kind: FieldKind, value: Value) -> bool:
     return isinstance(value, str)
 
 
+def _contains(spec: FilterField, value: str) -> ColumnElement[bool]:
+    return json_list_contains(spec.column, value.removeprefix(spec.prefix))
+
+
+def json_list_contains(column: InstrumentedAttribute[Any], item: str) -> ColumnElement[bool]:
+    """The JSON list column holds the string `item` (ids never contain quotes; LIKE wildcards are escaped).
+    The JSON text is `["a", "b"]` on both SQLite and PostgreSQL (jsonb::text), so `"a"` matches only a whole
+    item."""
+    escaped = item.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").replace('"', "")
+    return cast(column, Text).like(f'%"{escaped}"%', escape="\\")
+
+
 def _render(value: Value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return repr(value) if isinstance(value, str) else str(value)
 
 
-def _compare(column: InstrumentedAttribute[Any], op: str, value: Value | datetime | None) -> ColumnElement[bool]:
+def _compare(
+    column: InstrumentedAttribute[Any], op: str, value: Value | datetime | ColumnElement[Any] | None
+) -> ColumnElement[bool]:
     if op == "=":
         return column == value
     if op == "!=":
@@ -112,11 +131,12 @@ def build_where(expr: FilterExpr, fields: Mapping[str, FilterField]) -> ColumnEl
                     )
                 )
                 return true()
-            if spec.kind is FieldKind.BOOL and node.op not in ("=", "!="):
+            if spec.kind in (FieldKind.BOOL, FieldKind.MEMBER) and node.op not in ("=", "!="):
                 violations.append(
                     Violation(
                         FILTER_FIELD,
-                        f"{node.field} is a boolean field: only = and != apply, not {node.op} (at {node.position})",
+                        f"{node.field} is a {spec.kind.value} field: only = and != apply, not {node.op} "
+                        f"(at {node.position})",
                         node.line,
                         node.column,
                     )
@@ -124,6 +144,12 @@ def build_where(expr: FilterExpr, fields: Mapping[str, FilterField]) -> ColumnEl
                 return true()
             if spec.kind is FieldKind.TIMESTAMP:
                 return _compare(spec.column, node.op, parse_timestamp(node.value))
+            if spec.kind is FieldKind.MEMBER:
+                found = _contains(spec, str(node.value))
+                return found if node.op == "=" else not_(found)
+            if spec.kind is FieldKind.NUMBER and isinstance(spec.column.type, Integer):
+                # As NUMERIC, so 2**40 or 1.5 compare with an int4 column instead of overflowing the driver.
+                return _compare(spec.column, node.op, literal(node.value, Numeric()))
             return _compare(spec.column, node.op, node.value)
         if isinstance(node, Not):
             return not_(where(node.operand))

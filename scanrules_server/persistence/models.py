@@ -17,11 +17,14 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     Float,
+    Index,
     Integer,
     MetaData,
     String,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -251,6 +254,15 @@ class ScanJobRow(Base):
     error_message: Mapped[str] = mapped_column(Text)
     retry_count: Mapped[int] = mapped_column(Integer)
     labels: Mapped[dict[str, str]] = mapped_column(JSONType)
+    #: rule revision names of an ad hoc job (ExecuteRules); its `rule_set` is empty
+    rules: Mapped[list[str]] = mapped_column(JSONType, server_default=text("'[]'"))
+    include_builtin: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    #: job ids that must succeed before this job's units may run
+    depends_on: Mapped[list[str]] = mapped_column(JSONType, server_default=text("'[]'"))
+    force: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    #: True while a dependency has not succeeded yet; its units wait
+    blocked: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    schedule: Mapped[str] = mapped_column(String(63), server_default=text("''"))
     create_time: Mapped[datetime] = mapped_column(UTCDateTime)
     update_time: Mapped[datetime] = mapped_column(UTCDateTime)
     start_time: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -258,10 +270,14 @@ class ScanJobRow(Base):
 
 
 class WorkUnitRow(Base):
-    """One table (or file) of one data source of a job: PENDING -> RUNNING -> SUCCEEDED | FAILED | CANCELLED."""
+    """One table (or file, or partition of a large table) of one data source of a job:
+    PENDING -> RUNNING -> SUCCEEDED | FAILED | CANCELLED."""
 
     __tablename__ = "work_units"
-    __table_args__ = ({"sqlite_autoincrement": True},)
+    __table_args__ = (
+        Index("ix_work_units_data_source_id_table_schema_table_name", "data_source_id", "table_schema", "table_name"),
+        {"sqlite_autoincrement": True},
+    )
 
     seq: Mapped[int] = _seq()
     scan_job_id: Mapped[str] = mapped_column(String(63), index=True)
@@ -274,6 +290,19 @@ class WorkUnitRow(Base):
     attempts: Mapped[int] = mapped_column(Integer)
     error: Mapped[str] = mapped_column(Text)
     rows_read: Mapped[int] = mapped_column(Integer)
+    #: `connectors.base.Partition.to_dict()` for one partition of a large table; None for a whole table
+    partition: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    #: index of the partition and count of partitions of its table (0 and 1 for a whole table)
+    partition_index: Mapped[int] = mapped_column(Integer, server_default="0")
+    partition_count: Mapped[int] = mapped_column(Integer, server_default="1")
+    #: a partition's mergeable column statistics (`engine.partials`), until its table's last one merges them
+    partial: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    #: the table's content fingerprint when the unit read it (`Connector.fingerprint`)
+    fingerprint: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    #: the unit whose findings were carried over because nothing changed since (incremental rescan)
+    reused_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: the rule set revision (or ad hoc rules key) the unit ran, to decide whether a rescan can skip it
+    rules_key: Mapped[str] = mapped_column(String(255), server_default=text("''"))
     next_attempt_time: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     start_time: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     end_time: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -307,6 +336,7 @@ class FindingRow(Base):
     rule: Mapped[str] = mapped_column(String(255))
     rule_set_revision: Mapped[str] = mapped_column(String(255))
     sensitivity_label: Mapped[str] = mapped_column(String(64))
+    origin_scan_job: Mapped[str] = mapped_column(String(63), server_default=text("''"))
     verdict: Mapped[str] = mapped_column(String(32))
     reviewer: Mapped[str] = mapped_column(String(255))
     review_note: Mapped[str] = mapped_column(Text)
@@ -351,3 +381,26 @@ class FindingFeedbackRow(Base):
     reviewer: Mapped[str] = mapped_column(String(255))
     note: Mapped[str] = mapped_column(Text)
     create_time: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ScheduleRow(Base):
+    """A cron schedule creating scan jobs; `next_run_time` is None while paused."""
+
+    __tablename__ = "schedules"
+    __table_args__ = (UniqueConstraint("schedule_id"), {"sqlite_autoincrement": True})
+
+    seq: Mapped[int] = _seq()
+    schedule_id: Mapped[str] = mapped_column(String(63))
+    display_name: Mapped[str] = mapped_column(Text)
+    rule_set: Mapped[str] = mapped_column(String(255))
+    data_sources: Mapped[list[str]] = mapped_column(JSONType)
+    cron: Mapped[str] = mapped_column(String(255))
+    time_zone: Mapped[str] = mapped_column(String(64))
+    paused: Mapped[bool] = mapped_column(Boolean)
+    priority: Mapped[int] = mapped_column(Integer)
+    next_run_time: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    last_run_time: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_scan_job: Mapped[str] = mapped_column(String(63))
+    etag: Mapped[str] = mapped_column(String(64))
+    create_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    update_time: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -20,8 +20,8 @@ from ..domain.errors import AlreadyExistsError, NotFoundError
 from ..domain.filtering import canonical, parse_filter
 from . import idempotency
 from ._store import utcnow
-from .filters import FieldKind, FilterField, build_where
-from .models import ExecutionRow, FindingFeedbackRow, FindingRow, ScanJobRow, WorkUnitRow
+from .filters import FieldKind, FilterField, build_where, json_list_contains
+from .models import ExecutionRow, FindingFeedbackRow, FindingRow, ScanJobRow, ScheduleRow, WorkUnitRow
 from .paging import decode_page_token, encode_page_token, fingerprint, keyset_page, page_size_or_default
 
 CREATE_SCAN_JOB_METHOD = "CreateScanJob"
@@ -43,6 +43,8 @@ JOB_FILTER_FIELDS: dict[str, FilterField] = {
     "rule_set": FilterField(ScanJobRow.rule_set, FieldKind.STRING),
     "display_name": FilterField(ScanJobRow.display_name, FieldKind.STRING),
     "create_time": FilterField(ScanJobRow.create_time, FieldKind.TIMESTAMP),
+    "data_source": FilterField(ScanJobRow.data_sources, FieldKind.MEMBER, "dataSources/"),
+    "priority": FilterField(ScanJobRow.priority, FieldKind.NUMBER),
 }
 
 FINDING_FILTER_FIELDS: dict[str, FilterField] = {
@@ -71,6 +73,7 @@ class JobCounts:
     by_state: dict[str, int] = field(default_factory=dict)
     findings: int = 0
     rows: int = 0
+    skipped: int = 0  # units that reused an earlier scan of an unchanged table
 
     def of(self, state: str) -> int:
         return self.by_state.get(state, 0)
@@ -82,6 +85,9 @@ class UnitPlan:
     table_schema: str
     table_name: str
     table_spec: dict[str, Any]
+    partition: dict[str, Any] | None = None
+    partition_index: int = 0
+    partition_count: int = 1
 
 
 async def lock_jobs(session: AsyncSession) -> None:
@@ -101,7 +107,12 @@ async def replay(session: AsyncSession, request_id: str | None) -> ScanJobRow | 
 
 
 async def create_job(
-    session: AsyncSession, scan_job_id: str, values: dict[str, Any], units: Sequence[UnitPlan], request_id: str | None
+    session: AsyncSession,
+    scan_job_id: str,
+    values: dict[str, Any],
+    units: Sequence[UnitPlan],
+    request_id: str | None,
+    rules_key: str,
 ) -> ScanJobRow:
     """The job and ALL its units, in the caller's transaction (nothing runs before they are stored)."""
     if await session.scalar(select(ScanJobRow.seq).where(ScanJobRow.scan_job_id == scan_job_id)) is not None:
@@ -131,6 +142,11 @@ async def create_job(
                         attempts=0,
                         error="",
                         rows_read=0,
+                        partition=unit.partition,
+                        partition_index=unit.partition_index,
+                        partition_count=unit.partition_count,
+                        fingerprint="",
+                        rules_key=rules_key,
                     )
                 )
             if request_id is not None:
@@ -166,6 +182,14 @@ async def counts(session: AsyncSession, scan_job_id: str) -> JobCounts:
         out.rows += int(rows)
     out.findings = int(
         await session.scalar(select(func.count()).select_from(FindingRow).where(FindingRow.scan_job_id == scan_job_id))
+        or 0
+    )
+    out.skipped = int(
+        await session.scalar(
+            select(func.count())
+            .select_from(WorkUnitRow)
+            .where(WorkUnitRow.scan_job_id == scan_job_id, WorkUnitRow.reused_from.is_not(None))
+        )
         or 0
     )
     return out
@@ -218,7 +242,9 @@ async def running_units(session: AsyncSession) -> list[WorkUnitRow]:
 async def open_jobs_without_open_units(session: AsyncSession) -> list[ScanJobRow]:
     """PENDING/RUNNING jobs none of whose units is PENDING or RUNNING (to be settled)."""
     open_units = select(WorkUnitRow.scan_job_id).where(WorkUnitRow.state.in_(UNIT_OPEN))
-    stmt = select(ScanJobRow).where(ScanJobRow.state.in_(UNIT_OPEN), ScanJobRow.scan_job_id.not_in(open_units))
+    stmt = select(ScanJobRow).where(
+        ScanJobRow.state.in_(UNIT_OPEN), ScanJobRow.blocked.is_(False), ScanJobRow.scan_job_id.not_in(open_units)
+    )
     return list((await session.scalars(stmt)).all())
 
 
@@ -230,12 +256,94 @@ async def runnable_units(session: AsyncSession, now: datetime, limit: int) -> li
         .where(
             WorkUnitRow.state == PENDING,
             ScanJobRow.state.in_(UNIT_OPEN),
+            ScanJobRow.blocked.is_(False),
             (WorkUnitRow.next_attempt_time.is_(None)) | (WorkUnitRow.next_attempt_time <= now),
         )
         .order_by(ScanJobRow.priority.desc(), ScanJobRow.seq, WorkUnitRow.seq)
         .limit(limit)
     )
     return [(u, j) for u, j in (await session.execute(stmt)).all()]
+
+
+async def users_of_source(session: AsyncSession, source_id: str, limit: int = 5) -> list[str]:
+    """Names of unfinished jobs and of schedules that scan the data source (it may not be deleted)."""
+    jobs = await session.scalars(
+        select(ScanJobRow.scan_job_id)
+        .where(ScanJobRow.state.in_(UNIT_OPEN), json_list_contains(ScanJobRow.data_sources, source_id))
+        .order_by(ScanJobRow.seq)
+        .limit(limit)
+    )
+    schedules = await session.scalars(
+        select(ScheduleRow.schedule_id)
+        .where(json_list_contains(ScheduleRow.data_sources, source_id))
+        .order_by(ScheduleRow.seq)
+        .limit(limit)
+    )
+    return [f"scanJobs/{j}" for j in jobs] + [f"schedules/{s}" for s in schedules]
+
+
+async def blocked_jobs(session: AsyncSession) -> list[ScanJobRow]:
+    """Open jobs waiting for dependencies."""
+    stmt = select(ScanJobRow).where(ScanJobRow.blocked.is_(True), ScanJobRow.state.in_(UNIT_OPEN))
+    return list((await session.scalars(stmt.order_by(ScanJobRow.seq))).all())
+
+
+async def job_states(session: AsyncSession, job_ids: Sequence[str]) -> dict[str, str]:
+    rows = await session.execute(
+        select(ScanJobRow.scan_job_id, ScanJobRow.state).where(ScanJobRow.scan_job_id.in_(list(job_ids)))
+    )
+    return {str(job_id): str(state) for job_id, state in rows.all()}
+
+
+async def last_scan_of(session: AsyncSession, unit: WorkUnitRow) -> WorkUnitRow | None:
+    """The latest successful unit of another job over the same table (and partition) with the same rules:
+    what an incremental rescan may reuse if the table's fingerprint is unchanged."""
+    stmt = (
+        select(WorkUnitRow)
+        .where(
+            WorkUnitRow.data_source_id == unit.data_source_id,
+            WorkUnitRow.table_schema == unit.table_schema,
+            WorkUnitRow.table_name == unit.table_name,
+            WorkUnitRow.rules_key == unit.rules_key,
+            WorkUnitRow.partition_index == unit.partition_index,
+            WorkUnitRow.partition_count == unit.partition_count,
+            WorkUnitRow.state == SUCCEEDED,
+            WorkUnitRow.fingerprint != "",
+            WorkUnitRow.scan_job_id != unit.scan_job_id,
+        )
+        .order_by(WorkUnitRow.seq.desc())
+        .limit(1)
+    )
+    found = await session.scalar(stmt)
+    if found is None or found.partition != unit.partition or found.table_spec != unit.table_spec:
+        return None  # a re-planned partition or a changed schema is a different scan
+    return found
+
+
+async def copy_findings(session: AsyncSession, origin_seq: int, scan_job_id: str, unit_seq: int, now: datetime) -> int:
+    """Carry the findings of unit `origin_seq` over to a unit that reused its scan; returns how many."""
+    origin = list(
+        await session.scalars(select(FindingRow).where(FindingRow.work_unit_seq == origin_seq).order_by(FindingRow.seq))
+    )
+    # Reviews belong to the finding reviewed, not to its copies; ids are new.
+    skip = {"seq", "finding_id", "scan_job_id", "work_unit_seq", "verdict", "reviewer", "review_note", "review_time"}
+    columns = [c.key for c in FindingRow.__table__.columns if c.key not in skip]
+    for f in origin:
+        values = {k: getattr(f, k) for k in columns}
+        values.update(origin_scan_job=f.origin_scan_job or f.scan_job_id, create_time=now)
+        add_finding(session, scan_job_id=scan_job_id, work_unit_seq=unit_seq, **values)
+    return len(origin)
+
+
+async def partitions_of(session: AsyncSession, unit: WorkUnitRow) -> list[WorkUnitRow]:
+    """Every partition unit of the unit's table in its job, in partition order."""
+    stmt = select(WorkUnitRow).where(
+        WorkUnitRow.scan_job_id == unit.scan_job_id,
+        WorkUnitRow.data_source_id == unit.data_source_id,
+        WorkUnitRow.table_schema == unit.table_schema,
+        WorkUnitRow.table_name == unit.table_name,
+    )
+    return sorted((await session.scalars(stmt)).all(), key=lambda u: u.partition_index)
 
 
 async def get_unit(session: AsyncSession, seq: int) -> WorkUnitRow | None:
@@ -309,14 +417,16 @@ async def feedback_of(session: AsyncSession, finding_id: str) -> list[FindingFee
 
 
 async def list_executions(
-    session: AsyncSession, scan_job_id: str, page_size: int | None, page_token: str | None, filter: str | None
+    session: AsyncSession, scan_job_id: str | None, page_size: int | None, page_token: str | None, filter: str | None
 ) -> tuple[list[ExecutionRow], str]:
+    """Executions of one job, or of every job for `scan_job_id` None."""
     size = page_size_or_default(page_size)
     expr = parse_filter(filter or "")
     where = build_where(expr, EXECUTION_FILTER_FIELDS)
-    scoped = ExecutionRow.scan_job_id == scan_job_id
-    where = scoped if where is None else scoped & where
-    query = fingerprint(f"scanJobs/{scan_job_id}/executions", canonical(expr))
+    if scan_job_id is not None:
+        scoped = ExecutionRow.scan_job_id == scan_job_id
+        where = scoped if where is None else scoped & where
+    query = fingerprint(f"scanJobs/{scan_job_id or '-'}/executions", canonical(expr))
     rows, last = await keyset_page(
         session, ExecutionRow, ExecutionRow.seq, where, size, decode_page_token(page_token, query)
     )

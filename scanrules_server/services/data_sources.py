@@ -125,7 +125,7 @@ async def update(
     return await repo.update_data_source(session, data_source_id, prepare(changes, box, creating=False), etag)
 
 
-def _scrub(message: str, password: str | None) -> str:
+def scrub(message: str, password: str | None) -> str:
     return message.replace(password, "***") if password else message
 
 
@@ -136,7 +136,7 @@ async def test_connection(uri: str, password: str | None) -> tuple[ConnectionChe
         check = await asyncio.wait_for(asyncio.to_thread(check_source, uri, password=password), CONNECT_TIMEOUT_S)
     except TimeoutError:
         check = ConnectionCheck(False, False, False, CONNECT_TIMEOUT_S, f"no answer within {CONNECT_TIMEOUT_S:.0f} s")
-    message = _scrub(check.message, password)
+    message = scrub(check.message, password)
     return replace(check, message=message), time.perf_counter() - started
 
 
@@ -153,5 +153,5 @@ async def discover(source: DataSource, box: SecretBox) -> list[TableSchema]:
     try:
         tables = await asyncio.wait_for(asyncio.to_thread(run), CONNECT_TIMEOUT_S * 4)
     except SourceError as exc:
-        raise type(exc)(_scrub(str(exc), password)) from None
+        raise type(exc)(scrub(str(exc), password)) from None
     return filter_tables(tables, source.include, source.exclude)

@@ -9,6 +9,7 @@ read-only rule set `ruleSets/default`.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ DEFAULT_THRESHOLD = 0.6
 MAX_TEST_VALUES = 10_000
 _CLASSIFICATION = re.compile(r"^[A-Z][A-Z0-9_]{0,99}$")
 SAMPLING_STRATEGIES = ("HEAD", "RANDOM", "PERCENT", "FULL")
+
+MAX_BACKOFF_SECONDS = 366 * 86_400
 
 DEFAULT_POLICY: dict[str, Any] = {
     "sampling_strategy": "RANDOM",
@@ -168,30 +171,41 @@ async def rule_sets_using(session: AsyncSession, rule_id: str) -> list[str]:
 # ---- rule sets ----------------------------------------------------------------
 
 
-def check_policy(policy: Mapping[str, Any]) -> dict[str, Any]:
-    """The policy with defaults filled in; INVALID_ARGUMENT naming each bad field."""
+def check_policy(policy: Mapping[str, Any], field: str = "rule_set.policy") -> dict[str, Any]:
+    """The policy with defaults filled in; INVALID_ARGUMENT naming each bad field under `field` (the policy's
+    path in the request: `rule_set.policy`, `scan_job.policy_override`, ...)."""
     merged = {**DEFAULT_POLICY, **{k: v for k, v in policy.items() if v not in (None, "", 0, 0.0, [])}}
     retry = {**DEFAULT_POLICY["retry_policy"], **{k: v for k, v in (policy.get("retry_policy") or {}).items() if v}}
     merged["retry_policy"] = retry
     problems = []
     if merged["sampling_strategy"] not in SAMPLING_STRATEGIES:
-        problems.append(Violation("rule_set.policy.sampling_strategy", f"one of {', '.join(SAMPLING_STRATEGIES)}"))
+        problems.append(Violation(f"{field}.sampling_strategy", f"one of {', '.join(SAMPLING_STRATEGIES)}"))
     if not 1 <= int(merged["priority"]) <= 10:
-        problems.append(Violation("rule_set.policy.priority", "must be between 1 and 10"))
+        problems.append(Violation(f"{field}.priority", "must be between 1 and 10"))
     if int(merged["sample_size"]) < 0:
-        problems.append(Violation("rule_set.policy.sample_size", "must not be negative"))
+        problems.append(Violation(f"{field}.sample_size", "must not be negative"))
     if not 0.0 <= float(merged["sample_percent"]) <= 100.0:
-        problems.append(Violation("rule_set.policy.sample_percent", "must be between 0 and 100"))
+        problems.append(Violation(f"{field}.sample_percent", "must be between 0 and 100"))
     if merged["sampling_strategy"] == "PERCENT" and not merged["sample_percent"]:
-        problems.append(Violation("rule_set.policy.sample_percent", "required with sampling strategy PERCENT"))
+        problems.append(Violation(f"{field}.sample_percent", "required with sampling strategy PERCENT"))
     if not 0.0 <= float(merged["confidence_threshold"]) <= 1.0:
-        problems.append(Violation("rule_set.policy.confidence_threshold", "must be between 0 and 1"))
+        problems.append(Violation(f"{field}.confidence_threshold", "must be between 0 and 1"))
     if not 1 <= int(retry["max_attempts"]) <= 10:
-        problems.append(Violation("rule_set.policy.retry_policy.max_attempts", "must be between 1 and 10"))
+        problems.append(Violation(f"{field}.retry_policy.max_attempts", "must be between 1 and 10"))
     if float(retry["initial_backoff_seconds"]) > float(retry["max_backoff_seconds"]):
-        problems.append(Violation("rule_set.policy.retry_policy", "initial back-off exceeds the maximum"))
+        problems.append(Violation(f"{field}.retry_policy", "initial back-off exceeds the maximum"))
+    if int(merged.get("partition_rows") or 0) < 0:
+        problems.append(Violation(f"{field}.partition_rows", "must not be negative"))
     if float(retry["backoff_multiplier"]) < 1.0:
-        problems.append(Violation("rule_set.policy.retry_policy.backoff_multiplier", "must be at least 1"))
+        problems.append(Violation(f"{field}.retry_policy.backoff_multiplier", "must be at least 1"))
+    for key, name in (("initial_backoff_seconds", "initial_backoff"), ("max_backoff_seconds", "max_backoff")):
+        # Years-long delays overflow the next attempt's date; negative ones make no sense.
+        if not 0.0 <= float(retry[key]) <= MAX_BACKOFF_SECONDS:
+            problems.append(Violation(f"{field}.retry_policy.{name}", "must be between 0 and 366 days"))
+    if not math.isfinite(float(retry["backoff_multiplier"])):
+        problems.append(Violation(f"{field}.retry_policy.backoff_multiplier", "must be a finite number"))
+    if float(merged.get("unit_timeout_seconds") or 0.0) < 0.0:
+        problems.append(Violation(f"{field}.unit_timeout", "must not be negative (unset: no limit)"))
     if problems:
         raise InvalidArgumentError(problems)
     return merged

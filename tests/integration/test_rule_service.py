@@ -9,7 +9,7 @@ import grpc
 import pytest
 from google.protobuf import field_mask_pb2
 from scanrules.v1 import (
-    orchestration_service_pb2,
+    monitoring_service_pb2,
     pattern_pb2,
     rule_pb2,
     rule_service_pb2,
@@ -346,8 +346,8 @@ async def test_test_rule_explains_and_masks(client: ScanRulesClient) -> None:
 
 async def test_pending_rpcs_are_honestly_unimplemented(client: ScanRulesClient) -> None:
     with pytest.raises(UnimplementedError) as caught:
-        await client.orchestration.list_schedules(orchestration_service_pb2.ListSchedulesRequest())
-    assert "orchestration" in caught.value.message.lower() and caught.value.reason == "NOT_IMPLEMENTED"
+        await client.monitoring.get_performance_dashboard(monitoring_service_pb2.GetPerformanceDashboardRequest())
+    assert "monitoring" in caught.value.message.lower() and caught.value.reason == "NOT_IMPLEMENTED"
     with pytest.raises(UnimplementedError):
         await client.rules.backtest_rule_set(rule_service_pb2.BacktestRuleSetRequest(name="ruleSets/default"))
 

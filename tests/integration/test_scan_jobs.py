@@ -23,6 +23,8 @@ from scanrules.v1 import (
 from scanrules.v1 import orchestration_service_pb2 as orch
 
 from scanrules_client import FailedPreconditionError, InvalidArgumentError, NotFoundError, ScanRulesClient
+from scanrules_server.secretbox import load_key
+from tests.dbs import KINDS, acreate_postgres_database, adrop_postgres_database
 
 EMAIL = r"match value ~ /^[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}$/i"
 CARD = r'match value ~ /^4\d{3}(?:[ \-]?\d{4}){3}$/ and valid("luhn")'
@@ -266,17 +268,18 @@ async def test_bad_requests(client: ScanRulesClient, tmp_path: Path) -> None:
 SCANRULES = str(Path(sys.executable).with_name("scanrules"))
 
 
-def _serve(workdir: Path) -> tuple[subprocess.Popen[str], str]:
-    """`scanrules serve` on the embedded SQLite default in `workdir`; (process, target)."""
+def _serve(workdir: Path, database_url: str | None = None) -> tuple[subprocess.Popen[str], str]:
+    """`scanrules serve` on the embedded SQLite default in `workdir`, or on `database_url` (migrated first,
+    as an operator would); (process, target)."""
+    env = {k: v for k, v in os.environ.items() if k != "SCANRULES_DATABASE_URL"}
+    args = [SCANRULES, "serve", "--port", "0", "--log-level", "warning"]
+    if database_url is not None:
+        env["SCANRULES_DATABASE_URL"] = database_url
+        subprocess.run([SCANRULES, "migrate"], env=env, check=True, capture_output=True, timeout=120)
+        load_key(workdir / "scanrules.key", create=True)
+        args += ["--secret-key-file", str(workdir / "scanrules.key")]
     with (workdir / "server.log").open("a") as log:  # the child keeps its own descriptor
-        proc = subprocess.Popen(
-            [SCANRULES, "serve", "--port", "0", "--log-level", "warning"],
-            stdout=subprocess.PIPE,
-            stderr=log,
-            text=True,
-            cwd=workdir,
-            env={k: v for k, v in os.environ.items() if k != "SCANRULES_DATABASE_URL"},
-        )
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log, text=True, cwd=workdir, env=env)
     assert proc.stdout is not None
     while True:
         line = proc.stdout.readline().strip()
@@ -291,11 +294,23 @@ def _finding_keys(found: list[finding_pb2.Finding]) -> list[tuple[str, str, str,
     return sorted((f.table, f.column, f.classification, round(f.confidence, 9), f.validated) for f in found)
 
 
-async def test_sigkill_mid_job_resumes_with_exactly_the_findings_of_a_clean_run(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", KINDS)
+async def test_sigkill_mid_job_resumes_with_exactly_the_findings_of_a_clean_run(tmp_path: Path, kind: str) -> None:
+    if kind == "sqlite":
+        await _crash_and_resume(tmp_path, None)
+        return
+    url = await acreate_postgres_database()
+    try:
+        await _crash_and_resume(tmp_path, url)
+    finally:
+        await adrop_postgres_database(url)
+
+
+async def _crash_and_resume(tmp_path: Path, database_url: str | None) -> None:
     workdir = tmp_path / "server"
     workdir.mkdir()
     shop = make_shop(tmp_path / "many.db", extra_tables=60)
-    proc, target = _serve(workdir)
+    proc, target = _serve(workdir, database_url)
     try:
         token = (workdir / "admin.key").read_text()
         async with ScanRulesClient.connect(target, timeout=60, token=token) as client:
@@ -316,14 +331,15 @@ async def test_sigkill_mid_job_resumes_with_exactly_the_findings_of_a_clean_run(
         assert proc.stdout is not None
         proc.stdout.close()
 
-        proc, target = _serve(workdir)
+        proc, target = _serve(workdir, database_url)
         async with ScanRulesClient.connect(target, timeout=60, token=token) as client:
             resumed = await _wait(client, created.name, timeout=300)
             assert resumed.state == State.STATE_SUCCEEDED, resumed.error_message
-            assert resumed.units_succeeded == 63
-            clean = await _create_job(client, rule_set=rs.name, data_sources=[source.name])
+            assert resumed.units_succeeded == 63 and resumed.units_skipped == 0
+            # force: a full, uninterrupted scan (not an incremental rescan reusing the resumed job's results)
+            clean = await _create_job(client, rule_set=rs.name, data_sources=[source.name], force=True)
             clean = await _wait(client, clean.name, timeout=300)
-            assert clean.state == State.STATE_SUCCEEDED
+            assert clean.state == State.STATE_SUCCEEDED and clean.units_skipped == 0
             after_crash = await _findings(client, created.name)
             uninterrupted = await _findings(client, clean.name)
             assert len(after_crash) == 62 and _finding_keys(after_crash) == _finding_keys(uninterrupted)

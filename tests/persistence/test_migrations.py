@@ -38,8 +38,9 @@ TABLES = {
     "findings",
     "executions",
     "finding_feedback",
+    "schedules",
 }
-HEAD = "0004"
+HEAD = "0005"
 
 
 async def _tables(url: str) -> set[str]:

@@ -36,6 +36,7 @@ const v1 = grpc.loadPackageDefinition(definition).scanrules.v1;
 const credentials = grpc.credentials.createInsecure();
 const rules = new v1.RuleService(target, credentials);
 const orchestration = new v1.OrchestrationService(target, credentials);
+const monitoring = new v1.MonitoringService(target, credentials);
 
 // The API key `scanrules serve` printed on first start, sent as `authorization: Bearer <key>`.
 const token = process.env.SCANRULES_TOKEN ?? "";
@@ -121,11 +122,12 @@ async function main() {
     },
     grpc.status.INVALID_ARGUMENT,
   );
-  const unimplemented = await expectCode(orchestration, "ListSchedules", {}, grpc.status.UNIMPLEMENTED);
+  const unimplemented = await expectCode(monitoring, "GetPerformanceDashboard", {}, grpc.status.UNIMPLEMENTED);
   const unauthenticated = await expectCode(rules, "GetRule", { name: rule.name }, grpc.status.UNAUTHENTICATED, true);
 
   rules.close();
   orchestration.close();
+  monitoring.close();
   process.stdout.write(
     JSON.stringify({
       target,

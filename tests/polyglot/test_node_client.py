@@ -147,4 +147,4 @@ def test_node_client_speaks_the_contract(tmp_path: Path) -> None:
         assert seen[key]["message"], seen[key]
         assert seen[key]["has_status_details"] is True, f"{key}: no grpc-status-details-bin trailer"
     assert "does-not-exist" in seen["not_found"]["message"]
-    assert "ListSchedules" in seen["unimplemented"]["message"]
+    assert "GetPerformanceDashboard" in seen["unimplemented"]["message"]

@@ -31,7 +31,7 @@ class ExplanationStep(_message.Message):
     def __init__(self, evidence: _Optional[str] = ..., detail: _Optional[str] = ..., delta: _Optional[float] = ...) -> None: ...
 
 class Finding(_message.Message):
-    __slots__ = ("name", "data_source", "table", "column", "classification", "confidence", "match_ratio", "sampled", "non_null", "distinct", "matched", "validated", "sampling_strategy", "explanation", "evidence", "rule", "rule_set_revision", "create_time", "validated_ratio", "validated_estimated", "column_type", "verdict", "reviewer", "review_note", "review_time", "sensitivity_label")
+    __slots__ = ("name", "data_source", "table", "column", "classification", "confidence", "match_ratio", "sampled", "non_null", "distinct", "matched", "validated", "sampling_strategy", "explanation", "evidence", "rule", "rule_set_revision", "create_time", "validated_ratio", "validated_estimated", "column_type", "verdict", "reviewer", "review_note", "review_time", "sensitivity_label", "origin_scan_job")
     NAME_FIELD_NUMBER: _ClassVar[int]
     DATA_SOURCE_FIELD_NUMBER: _ClassVar[int]
     TABLE_FIELD_NUMBER: _ClassVar[int]
@@ -58,6 +58,7 @@ class Finding(_message.Message):
     REVIEW_NOTE_FIELD_NUMBER: _ClassVar[int]
     REVIEW_TIME_FIELD_NUMBER: _ClassVar[int]
     SENSITIVITY_LABEL_FIELD_NUMBER: _ClassVar[int]
+    ORIGIN_SCAN_JOB_FIELD_NUMBER: _ClassVar[int]
     name: str
     data_source: str
     table: str
@@ -84,4 +85,5 @@ class Finding(_message.Message):
     review_note: str
     review_time: _timestamp_pb2.Timestamp
     sensitivity_label: str
-    def __init__(self, name: _Optional[str] = ..., data_source: _Optional[str] = ..., table: _Optional[str] = ..., column: _Optional[str] = ..., classification: _Optional[str] = ..., confidence: _Optional[float] = ..., match_ratio: _Optional[float] = ..., sampled: _Optional[int] = ..., non_null: _Optional[int] = ..., distinct: _Optional[int] = ..., matched: _Optional[int] = ..., validated: _Optional[int] = ..., sampling_strategy: _Optional[_Union[_rule_set_pb2.SamplingStrategy, str]] = ..., explanation: _Optional[_Iterable[_Union[ExplanationStep, _Mapping]]] = ..., evidence: _Optional[_Iterable[str]] = ..., rule: _Optional[str] = ..., rule_set_revision: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., validated_ratio: _Optional[float] = ..., validated_estimated: _Optional[bool] = ..., column_type: _Optional[str] = ..., verdict: _Optional[_Union[FeedbackVerdict, str]] = ..., reviewer: _Optional[str] = ..., review_note: _Optional[str] = ..., review_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sensitivity_label: _Optional[str] = ...) -> None: ...
+    origin_scan_job: str
+    def __init__(self, name: _Optional[str] = ..., data_source: _Optional[str] = ..., table: _Optional[str] = ..., column: _Optional[str] = ..., classification: _Optional[str] = ..., confidence: _Optional[float] = ..., match_ratio: _Optional[float] = ..., sampled: _Optional[int] = ..., non_null: _Optional[int] = ..., distinct: _Optional[int] = ..., matched: _Optional[int] = ..., validated: _Optional[int] = ..., sampling_strategy: _Optional[_Union[_rule_set_pb2.SamplingStrategy, str]] = ..., explanation: _Optional[_Iterable[_Union[ExplanationStep, _Mapping]]] = ..., evidence: _Optional[_Iterable[str]] = ..., rule: _Optional[str] = ..., rule_set_revision: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., validated_ratio: _Optional[float] = ..., validated_estimated: _Optional[bool] = ..., column_type: _Optional[str] = ..., verdict: _Optional[_Union[FeedbackVerdict, str]] = ..., reviewer: _Optional[str] = ..., review_note: _Optional[str] = ..., review_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sensitivity_label: _Optional[str] = ..., origin_scan_job: _Optional[str] = ...) -> None: ...

@@ -26,7 +26,7 @@ from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bscanrules/v1/rule_set.proto\x12\x0cscanrules.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa3\x01\n\x0bRetryPolicy\x12\x14\n\x0cmax_attempts\x18\x01 \x01(\x05\x12\x32\n\x0finitial_backoff\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12.\n\x0bmax_backoff\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x1a\n\x12\x62\x61\x63koff_multiplier\x18\x04 \x01(\x01\"\x9c\x02\n\nScanPolicy\x12\x39\n\x11sampling_strategy\x18\x01 \x01(\x0e\x32\x1e.scanrules.v1.SamplingStrategy\x12\x13\n\x0bsample_size\x18\x02 \x01(\x03\x12\x16\n\x0esample_percent\x18\x03 \x01(\x01\x12\x1c\n\x14\x63onfidence_threshold\x18\x04 \x01(\x01\x12\x10\n\x08priority\x18\x05 \x01(\x05\x12/\n\x0cretry_policy\x18\x06 \x01(\x0b\x32\x19.scanrules.v1.RetryPolicy\x12\x14\n\x0csource_types\x18\x07 \x03(\t\x12/\n\x0cunit_timeout\x18\x08 \x01(\x0b\x32\x19.google.protobuf.Duration\"\xc8\x03\n\x07RuleSet\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\r\n\x05rules\x18\x04 \x03(\t\x12(\n\x06policy\x18\x05 \x01(\x0b\x32\x18.scanrules.v1.ScanPolicy\x12\x17\n\x0finclude_builtin\x18\x06 \x01(\x08\x12\x11\n\tread_only\x18\x07 \x01(\x08\x12\x13\n\x0brevision_id\x18\x08 \x01(\t\x12\x0c\n\x04\x65tag\x18\t \x01(\t\x12/\n\x0b\x63reate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x38\n\x14revision_create_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\x06labels\x18\r \x03(\x0b\x32!.scanrules.v1.RuleSet.LabelsEntry\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01*\xaa\x01\n\x10SamplingStrategy\x12!\n\x1dSAMPLING_STRATEGY_UNSPECIFIED\x10\x00\x12\x1a\n\x16SAMPLING_STRATEGY_HEAD\x10\x01\x12\x1c\n\x18SAMPLING_STRATEGY_RANDOM\x10\x02\x12\x1d\n\x19SAMPLING_STRATEGY_PERCENT\x10\x03\x12\x1a\n\x16SAMPLING_STRATEGY_FULL\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bscanrules/v1/rule_set.proto\x12\x0cscanrules.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa3\x01\n\x0bRetryPolicy\x12\x14\n\x0cmax_attempts\x18\x01 \x01(\x05\x12\x32\n\x0finitial_backoff\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12.\n\x0bmax_backoff\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x1a\n\x12\x62\x61\x63koff_multiplier\x18\x04 \x01(\x01\"\xb4\x02\n\nScanPolicy\x12\x39\n\x11sampling_strategy\x18\x01 \x01(\x0e\x32\x1e.scanrules.v1.SamplingStrategy\x12\x13\n\x0bsample_size\x18\x02 \x01(\x03\x12\x16\n\x0esample_percent\x18\x03 \x01(\x01\x12\x1c\n\x14\x63onfidence_threshold\x18\x04 \x01(\x01\x12\x10\n\x08priority\x18\x05 \x01(\x05\x12/\n\x0cretry_policy\x18\x06 \x01(\x0b\x32\x19.scanrules.v1.RetryPolicy\x12\x14\n\x0csource_types\x18\x07 \x03(\t\x12/\n\x0cunit_timeout\x18\x08 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x16\n\x0epartition_rows\x18\t \x01(\x03\"\xc8\x03\n\x07RuleSet\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\r\n\x05rules\x18\x04 \x03(\t\x12(\n\x06policy\x18\x05 \x01(\x0b\x32\x18.scanrules.v1.ScanPolicy\x12\x17\n\x0finclude_builtin\x18\x06 \x01(\x08\x12\x11\n\tread_only\x18\x07 \x01(\x08\x12\x13\n\x0brevision_id\x18\x08 \x01(\t\x12\x0c\n\x04\x65tag\x18\t \x01(\t\x12/\n\x0b\x63reate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x38\n\x14revision_create_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\x06labels\x18\r \x03(\x0b\x32!.scanrules.v1.RuleSet.LabelsEntry\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01*\xaa\x01\n\x10SamplingStrategy\x12!\n\x1dSAMPLING_STRATEGY_UNSPECIFIED\x10\x00\x12\x1a\n\x16SAMPLING_STRATEGY_HEAD\x10\x01\x12\x1c\n\x18SAMPLING_STRATEGY_RANDOM\x10\x02\x12\x1d\n\x19SAMPLING_STRATEGY_PERCENT\x10\x03\x12\x1a\n\x16SAMPLING_STRATEGY_FULL\x10\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,14 +35,14 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_RULESET_LABELSENTRY']._loaded_options = None
   _globals['_RULESET_LABELSENTRY']._serialized_options = b'8\001'
-  _globals['_SAMPLINGSTRATEGY']._serialized_start=1023
-  _globals['_SAMPLINGSTRATEGY']._serialized_end=1193
+  _globals['_SAMPLINGSTRATEGY']._serialized_start=1047
+  _globals['_SAMPLINGSTRATEGY']._serialized_end=1217
   _globals['_RETRYPOLICY']._serialized_start=111
   _globals['_RETRYPOLICY']._serialized_end=274
   _globals['_SCANPOLICY']._serialized_start=277
-  _globals['_SCANPOLICY']._serialized_end=561
-  _globals['_RULESET']._serialized_start=564
-  _globals['_RULESET']._serialized_end=1020
-  _globals['_RULESET_LABELSENTRY']._serialized_start=975
-  _globals['_RULESET_LABELSENTRY']._serialized_end=1020
+  _globals['_SCANPOLICY']._serialized_end=585
+  _globals['_RULESET']._serialized_start=588
+  _globals['_RULESET']._serialized_end=1044
+  _globals['_RULESET_LABELSENTRY']._serialized_start=999
+  _globals['_RULESET_LABELSENTRY']._serialized_end=1044
 # @@protoc_insertion_point(module_scope)

@@ -37,7 +37,7 @@ class RetryPolicy(_message.Message):
     def __init__(self, max_attempts: _Optional[int] = ..., initial_backoff: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., max_backoff: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., backoff_multiplier: _Optional[float] = ...) -> None: ...
 
 class ScanPolicy(_message.Message):
-    __slots__ = ("sampling_strategy", "sample_size", "sample_percent", "confidence_threshold", "priority", "retry_policy", "source_types", "unit_timeout")
+    __slots__ = ("sampling_strategy", "sample_size", "sample_percent", "confidence_threshold", "priority", "retry_policy", "source_types", "unit_timeout", "partition_rows")
     SAMPLING_STRATEGY_FIELD_NUMBER: _ClassVar[int]
     SAMPLE_SIZE_FIELD_NUMBER: _ClassVar[int]
     SAMPLE_PERCENT_FIELD_NUMBER: _ClassVar[int]
@@ -46,6 +46,7 @@ class ScanPolicy(_message.Message):
     RETRY_POLICY_FIELD_NUMBER: _ClassVar[int]
     SOURCE_TYPES_FIELD_NUMBER: _ClassVar[int]
     UNIT_TIMEOUT_FIELD_NUMBER: _ClassVar[int]
+    PARTITION_ROWS_FIELD_NUMBER: _ClassVar[int]
     sampling_strategy: SamplingStrategy
     sample_size: int
     sample_percent: float
@@ -54,7 +55,8 @@ class ScanPolicy(_message.Message):
     retry_policy: RetryPolicy
     source_types: _containers.RepeatedScalarFieldContainer[str]
     unit_timeout: _duration_pb2.Duration
-    def __init__(self, sampling_strategy: _Optional[_Union[SamplingStrategy, str]] = ..., sample_size: _Optional[int] = ..., sample_percent: _Optional[float] = ..., confidence_threshold: _Optional[float] = ..., priority: _Optional[int] = ..., retry_policy: _Optional[_Union[RetryPolicy, _Mapping]] = ..., source_types: _Optional[_Iterable[str]] = ..., unit_timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+    partition_rows: int
+    def __init__(self, sampling_strategy: _Optional[_Union[SamplingStrategy, str]] = ..., sample_size: _Optional[int] = ..., sample_percent: _Optional[float] = ..., confidence_threshold: _Optional[float] = ..., priority: _Optional[int] = ..., retry_policy: _Optional[_Union[RetryPolicy, _Mapping]] = ..., source_types: _Optional[_Iterable[str]] = ..., unit_timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., partition_rows: _Optional[int] = ...) -> None: ...
 
 class RuleSet(_message.Message):
     __slots__ = ("name", "display_name", "description", "rules", "policy", "include_builtin", "read_only", "revision_id", "etag", "create_time", "update_time", "revision_create_time", "labels")

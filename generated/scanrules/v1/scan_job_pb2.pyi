@@ -13,7 +13,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class ScanJob(_message.Message):
-    __slots__ = ("name", "display_name", "rule_set", "data_sources", "priority", "state", "progress_percent", "eta", "units_total", "units_succeeded", "units_failed", "units_running", "finding_count", "rows_scanned", "create_time", "start_time", "end_time", "strategy", "max_concurrency_per_source", "policy_override", "executor", "error_message", "rules", "retry_count", "labels", "schedule")
+    __slots__ = ("name", "display_name", "rule_set", "data_sources", "priority", "state", "progress_percent", "eta", "units_total", "units_succeeded", "units_failed", "units_running", "finding_count", "rows_scanned", "create_time", "start_time", "end_time", "strategy", "max_concurrency_per_source", "policy_override", "executor", "error_message", "rules", "retry_count", "labels", "schedule", "depends_on", "force", "units_skipped")
     class State(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
         STATE_UNSPECIFIED: _ClassVar[ScanJob.State]
@@ -73,6 +73,9 @@ class ScanJob(_message.Message):
     RETRY_COUNT_FIELD_NUMBER: _ClassVar[int]
     LABELS_FIELD_NUMBER: _ClassVar[int]
     SCHEDULE_FIELD_NUMBER: _ClassVar[int]
+    DEPENDS_ON_FIELD_NUMBER: _ClassVar[int]
+    FORCE_FIELD_NUMBER: _ClassVar[int]
+    UNITS_SKIPPED_FIELD_NUMBER: _ClassVar[int]
     name: str
     display_name: str
     rule_set: str
@@ -99,4 +102,7 @@ class ScanJob(_message.Message):
     retry_count: int
     labels: _containers.ScalarMap[str, str]
     schedule: str
-    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., rule_set: _Optional[str] = ..., data_sources: _Optional[_Iterable[str]] = ..., priority: _Optional[int] = ..., state: _Optional[_Union[ScanJob.State, str]] = ..., progress_percent: _Optional[float] = ..., eta: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., units_total: _Optional[int] = ..., units_succeeded: _Optional[int] = ..., units_failed: _Optional[int] = ..., units_running: _Optional[int] = ..., finding_count: _Optional[int] = ..., rows_scanned: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., strategy: _Optional[_Union[ScanJob.Strategy, str]] = ..., max_concurrency_per_source: _Optional[int] = ..., policy_override: _Optional[_Union[_rule_set_pb2.ScanPolicy, _Mapping]] = ..., executor: _Optional[str] = ..., error_message: _Optional[str] = ..., rules: _Optional[_Iterable[str]] = ..., retry_count: _Optional[int] = ..., labels: _Optional[_Mapping[str, str]] = ..., schedule: _Optional[str] = ...) -> None: ...
+    depends_on: _containers.RepeatedScalarFieldContainer[str]
+    force: bool
+    units_skipped: int
+    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., rule_set: _Optional[str] = ..., data_sources: _Optional[_Iterable[str]] = ..., priority: _Optional[int] = ..., state: _Optional[_Union[ScanJob.State, str]] = ..., progress_percent: _Optional[float] = ..., eta: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., units_total: _Optional[int] = ..., units_succeeded: _Optional[int] = ..., units_failed: _Optional[int] = ..., units_running: _Optional[int] = ..., finding_count: _Optional[int] = ..., rows_scanned: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., strategy: _Optional[_Union[ScanJob.Strategy, str]] = ..., max_concurrency_per_source: _Optional[int] = ..., policy_override: _Optional[_Union[_rule_set_pb2.ScanPolicy, _Mapping]] = ..., executor: _Optional[str] = ..., error_message: _Optional[str] = ..., rules: _Optional[_Iterable[str]] = ..., retry_count: _Optional[int] = ..., labels: _Optional[_Mapping[str, str]] = ..., schedule: _Optional[str] = ..., depends_on: _Optional[_Iterable[str]] = ..., force: _Optional[bool] = ..., units_skipped: _Optional[int] = ...) -> None: ...
