@@ -203,8 +203,12 @@ class _RichWatch:
             eta=eta_text(job),
             state=state_text(job.state),
         )
-        if event.event_type == EventType.EVENT_TYPE_UNIT_FINISHED and event.detail:  # a unit's error
-            self.progress.console.print(f"{event.work_unit}: {' '.join(event.detail.split())}", highlight=False)
+        console = self.progress.console
+        if event.event_type == EventType.EVENT_TYPE_UNIT_FINISHED and not event.detail.endswith(" SUCCEEDED"):
+            console.print(f"{event.work_unit}: {' '.join(event.detail.split())}", highlight=False)  # its error
+        elif event.event_type == EventType.EVENT_TYPE_FINDING and event.HasField("finding"):
+            f = event.finding
+            console.print(f"found {f.classification} in {f.table}.{f.column} ({f.confidence:.2f})", highlight=False)
 
 
 def _use_progress_bar(args: argparse.Namespace, out: Output) -> bool:

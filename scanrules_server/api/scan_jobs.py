@@ -246,7 +246,6 @@ class ScanJobRpcs:
         job_id = resource_id(request.name, "scanJobs")
         cancelled = False
         async with self.db.transaction() as session:
-            await repo.lock_jobs(session)
             job = await repo.get_job(session, job_id, lock=True)
             if job.state != repo.CANCELLED:
                 if job.state in repo.TERMINAL:
@@ -273,7 +272,6 @@ class ScanJobRpcs:
         job_id = resource_id(request.name, "scanJobs")
         request_id = check_request_id(request.request_id)
         async with self.db.transaction() as session:
-            await repo.lock_jobs(session)
             job = await repo.get_job(session, job_id, lock=True)
             if job.state not in (repo.FAILED, repo.PARTIALLY_SUCCEEDED, repo.CANCELLED):
                 raise FailedPreconditionError(
@@ -314,21 +312,27 @@ class ScanJobRpcs:
             yield Response(scan_job=snapshot, event_type=Response.EVENT_TYPE_SNAPSHOT, event_time=_now())
             if snapshot.state in _TERMINAL_PROTO:
                 return
+            kinds = {
+                "STATE_CHANGED": Response.EVENT_TYPE_STATE_CHANGED,
+                "UNIT_FINISHED": Response.EVENT_TYPE_UNIT_FINISHED,
+                "FINDING": Response.EVENT_TYPE_FINDING,
+            }
             while True:
                 event = await queue.get()
-                job = await self._job_proto(job_id)
-                kind = {
-                    "STATE_CHANGED": Response.EVENT_TYPE_STATE_CHANGED,
-                    "UNIT_FINISHED": Response.EVENT_TYPE_UNIT_FINISHED,
-                }
+                async with self.db.transaction(write=False) as session:
+                    row = await repo.get_job(session, job_id)
+                    job = job_to_proto(row, await repo.counts(session, job_id))
+                    found = await repo.get_finding(session, job_id, event.finding) if event.finding else None
                 yield Response(
                     scan_job=job,
-                    event_type=kind.get(event.kind, Response.EVENT_TYPE_PROGRESS),
+                    event_type=kinds.get(event.kind, Response.EVENT_TYPE_PROGRESS),
                     event_time=_now(),
                     detail=event.detail,
                     work_unit=event.work_unit,
+                    finding=finding_to_proto(found) if found is not None else None,
                 )
-                if job.state in _TERMINAL_PROTO:
+                # The events already queued (the last unit's findings) still go out; the terminal one ends it.
+                if event.terminal or (job.state in _TERMINAL_PROTO and queue.empty()):
                     return
         finally:
             self.orchestrator.unsubscribe(job_id, queue)
@@ -370,7 +374,6 @@ class ScanJobRpcs:
                 [Violation("verdict", "FEEDBACK_VERDICT_CONFIRMED or FEEDBACK_VERDICT_REJECTED")]
             )
         async with self.db.transaction() as session:
-            await repo.lock_jobs(session)
             row = await repo.get_finding(session, job_id, finding_id)
             await repo.add_feedback(session, row, verdict, request.reviewer or current_principal.get(), request.note)
             await audit(session, _rpc("SubmitFindingFeedback"), request.name)

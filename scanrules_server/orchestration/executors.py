@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import multiprocessing
 import os
 import secrets
+import tempfile
 import threading
 import uuid
 from concurrent.futures import CancelledError, Future, InvalidStateError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .worker import UnitSpec, run_unit
@@ -41,6 +44,10 @@ class LocalExecutor:
     def __init__(self, workers: int = 2) -> None:
         self.workers = workers
         self._pool = self._new_pool()
+        # A compiled rule set is megabytes (5 MB with the built-in library): pickling it into every unit's
+        # call costs more than many small units' scans. Workers read it once from a private file instead.
+        self._compiled_dir = tempfile.TemporaryDirectory(prefix="scanrules-compiled-")
+        self._compiled_files: dict[str, str] = {}
 
     def _new_pool(self) -> ProcessPoolExecutor:
         # Partitions of one table are merged from distinct-count sketches of str hashes: every worker must
@@ -48,7 +55,19 @@ class LocalExecutor:
         os.environ.setdefault("PYTHONHASHSEED", str(secrets.randbelow(2**32)))
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
 
+    def _by_file(self, spec: UnitSpec) -> UnitSpec:
+        path = self._compiled_files.get(spec.compiled_key)
+        if path is None:
+            name = hashlib.sha256(spec.compiled_key.encode()).hexdigest()[:32]
+            path = os.path.join(self._compiled_dir.name, name)
+            with open(path + ".tmp", "wb") as out:
+                out.write(spec.compiled)
+            os.replace(path + ".tmp", path)  # readers never see a partial file
+            self._compiled_files[spec.compiled_key] = path
+        return replace(spec, compiled=b"", compiled_path=path)
+
     def submit(self, spec: UnitSpec) -> Future[dict[str, Any]]:
+        spec = self._by_file(spec)
         try:
             return self._pool.submit(run_unit, spec)
         except BrokenProcessPool:  # a worker died (e.g. killed for memory): its units fail and retry; start afresh
@@ -58,6 +77,7 @@ class LocalExecutor:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._compiled_dir.cleanup()
 
 
 class DaskExecutorError(RuntimeError):

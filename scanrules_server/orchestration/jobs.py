@@ -146,7 +146,6 @@ async def submit_job(
         "schedule": req.schedule,
     }
     async with db.transaction(rollback=req.validate_only) as session:
-        await repo.lock_jobs(session)
         job = await repo.replay(session, req.request_id)
         if job is None:
             job = await repo.create_job(session, req.job_id, values, units, req.request_id, rules_key)

@@ -56,10 +56,11 @@ def utcnow() -> datetime:
 
 @dataclass(frozen=True)
 class Event:
-    kind: str  # STATE_CHANGED, PROGRESS, UNIT_FINISHED
+    kind: str  # STATE_CHANGED, PROGRESS, UNIT_FINISHED, FINDING
     detail: str = ""
     work_unit: str = ""
     terminal: bool = False
+    finding: str = ""  # FINDING: the finding's id
 
 
 @dataclass
@@ -276,7 +277,6 @@ class Orchestrator:
         """Units RUNNING in the database but not in flight here (their finish failed) go back to PENDING;
         unfinished jobs without open units are settled. Safe with one orchestrator per database."""
         async with self.db.transaction() as session:
-            await repo.lock_jobs(session)
             inflight = set(self._inflight)
             orphans = [u for u in await repo.running_units(session) if u.seq not in inflight]
             for unit in orphans:
@@ -329,21 +329,21 @@ class Orchestrator:
         for flight in self._inflight.values():
             running[(flight.job_id, flight.source_id)] = running.get((flight.job_id, flight.source_id), 0) + 1
             per_job[flight.job_id] = per_job.get(flight.job_id, 0) + 1
-        chosen: list[tuple[WorkUnitRow, ScanJobRow]] = []
-        for unit, job in candidates:
-            if len(chosen) >= capacity or unit.seq in self._inflight:
+        chosen: list[repo.Runnable] = []
+        for unit in candidates:
+            if len(chosen) >= capacity or unit.unit_seq in self._inflight:
                 continue
-            limit = job.max_concurrency_per_source or DEFAULT_CONCURRENCY_PER_SOURCE
-            if job.strategy == "SEQUENTIAL" and per_job.get(job.scan_job_id, 0) >= 1:
+            limit = unit.max_concurrency_per_source or DEFAULT_CONCURRENCY_PER_SOURCE
+            if unit.strategy == "SEQUENTIAL" and per_job.get(unit.scan_job_id, 0) >= 1:
                 continue
-            key = (job.scan_job_id, unit.data_source_id)
+            key = (unit.scan_job_id, unit.data_source_id)
             if running.get(key, 0) >= limit:
                 continue
             running[key] = running.get(key, 0) + 1
-            per_job[job.scan_job_id] = per_job.get(job.scan_job_id, 0) + 1
-            chosen.append((unit, job))
-        for unit, job in chosen:
-            await self._start_unit(unit.seq, job.scan_job_id, unit.rules_key)
+            per_job[unit.scan_job_id] = per_job.get(unit.scan_job_id, 0) + 1
+            chosen.append(unit)
+        for unit in chosen:
+            await self._start_unit(unit.unit_seq, unit.scan_job_id, unit.rules_key)
 
     async def _start_unit(self, unit_seq: int, job_id: str, rules_key: str) -> None:
         try:
@@ -353,7 +353,6 @@ class Orchestrator:
                 async with self.db.transaction(write=False) as session:
                     await self.compiled_for(session, await repo.get_job(session, job_id), rules_key)
             async with self.db.transaction() as session:
-                await repo.lock_jobs(session)
                 job = await repo.get_job(session, job_id, lock=True)
                 unit = await repo.get_unit(session, unit_seq)
                 if unit is None or unit.state != repo.PENDING or job.state in repo.TERMINAL or job.blocked:
@@ -361,6 +360,8 @@ class Orchestrator:
                 compiled = await self.compiled_for(session, job, unit.rules_key)
                 source = await source_repo.get_data_source(session, unit.data_source_id)
                 previous = None if job.force else await repo.last_scan_of(session, unit)
+                if previous is not None and unit.partition_count > 1 and previous.partial is None:
+                    previous = None  # nothing to merge from: scan it
                 now = utcnow()
                 unit.state, unit.attempts, unit.start_time, unit.next_attempt_time = (
                     repo.RUNNING,
@@ -369,10 +370,9 @@ class Orchestrator:
                     None,
                 )
                 became_running = job.state == repo.PENDING
-                if became_running:
-                    job.state = repo.RUNNING
-                job.start_time = job.start_time or now
-                job.update_time = now
+                if became_running:  # only a state change touches the job row
+                    job.state, job.update_time = repo.RUNNING, now
+                    job.start_time = job.start_time or now
                 policy = job.policy
                 spec = UnitSpec(
                     unit_seq=unit_seq,
@@ -387,6 +387,7 @@ class Orchestrator:
                     skip_if_fingerprint=previous.fingerprint if previous is not None else "",
                 )
                 attempt, source_id, executor = unit.attempts, unit.data_source_id, job.executor
+                table = table_label(unit)
                 timeout = float(policy.get("unit_timeout_seconds") or 0.0)
         except ScanRulesError as exc:
             await self._fail_job(job_id, f"could not start a work unit: {exc}")
@@ -400,7 +401,7 @@ class Orchestrator:
         self._inflight[unit_seq] = InFlight(job_id, source_id, future)
         if became_running:
             self.publish(job_id, Event("STATE_CHANGED", "RUNNING"))
-        self.publish(job_id, Event("PROGRESS", "unit started", unit_name(job_id, unit_seq)))
+        self.publish(job_id, Event("PROGRESS", f"{table} started", unit_name(job_id, unit_seq)))
         task = asyncio.create_task(self._await_unit(unit_seq, job_id, attempt, future, now, timeout))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -436,7 +437,6 @@ class Orchestrator:
         ended = utcnow()
         terminal_state = ""
         async with self.db.transaction() as session:
-            await repo.lock_jobs(session)
             job = await repo.get_job(session, job_id, lock=True)
             unit = await repo.get_unit(session, unit_seq)
             if unit is None or unit.state != repo.RUNNING:
@@ -479,8 +479,15 @@ class Orchestrator:
                 else:
                     unit.state, unit.end_time = repo.FAILED, ended
             await session.flush()
+            watched = result is not None and bool(self._watchers.get(job_id))
+            new_findings = await repo.finding_ids_of_unit(session, job_id, unit_seq) if watched else []
+            table = table_label(unit)
+            outcome = unit.state if not error else f"{unit.state}: {error}"
             terminal_state = await self._settle(session, job)
-        self.publish(job_id, Event("UNIT_FINISHED", error or "unit finished", unit_name(job_id, unit_seq)))
+        name = unit_name(job_id, unit_seq)
+        self.publish(job_id, Event("UNIT_FINISHED", f"{table} {outcome}", name))
+        for finding_id in new_findings:
+            self.publish(job_id, Event("FINDING", table, name, finding=finding_id))
         if terminal_state:
             self.publish(job_id, Event("STATE_CHANGED", terminal_state, terminal=True))
             self._dependencies_changed = True
@@ -531,11 +538,9 @@ class Orchestrator:
 
     async def _settle(self, session: AsyncSession, job: ScanJobRow) -> str:
         """Move the job to its terminal state once no unit is open; the new state, or ""."""
-        if job.state in repo.TERMINAL:
+        if job.state in repo.TERMINAL or await repo.has_open_units(session, job.scan_job_id):
             return ""
         counts = await repo.counts(session, job.scan_job_id)
-        if counts.of(repo.PENDING) or counts.of(repo.RUNNING):
-            return ""
         failed, succeeded = counts.of(repo.FAILED), counts.of(repo.SUCCEEDED)
         if failed == 0:
             job.state = repo.SUCCEEDED
@@ -550,7 +555,6 @@ class Orchestrator:
 
     async def _fail_job(self, job_id: str, message: str) -> None:
         async with self.db.transaction() as session:
-            await repo.lock_jobs(session)
             job = await repo.get_job(session, job_id, lock=True)
             if job.state in repo.TERMINAL:
                 return
@@ -571,6 +575,13 @@ class Orchestrator:
         for flight in list(self._inflight.values()):
             if flight.job_id == job_id:
                 flight.future.cancel()
+
+
+def table_label(unit: WorkUnitRow) -> str:
+    """`dataSources/shop: public.customers` (with `#2/8` for a partition), for watchers and logs."""
+    qualified = f"{unit.table_schema}.{unit.table_name}" if unit.table_schema else unit.table_name
+    part = f" #{unit.partition_index + 1}/{unit.partition_count}" if unit.partition_count > 1 else ""
+    return f"dataSources/{unit.data_source_id}: {qualified}{part}"
 
 
 def unit_name(job_id: str, unit_seq: int) -> str:

@@ -25,9 +25,12 @@ BATCH_SIZE = 2048
 _cache = threading.local()
 
 
-def _load(key: str, data: bytes) -> CompiledRuleSet:
+def _load(key: str, data: bytes, path: str = "") -> CompiledRuleSet:
     cached: tuple[str, CompiledRuleSet] | None = getattr(_cache, "compiled", None)
     if cached is None or cached[0] != key:
+        if path:
+            with open(path, "rb") as file:
+                data = file.read()
         cached = (key, CompiledRuleSet.loads(data))  # keeps one: bounded memory per thread
         _cache.compiled = cached
     return cached[1]
@@ -44,6 +47,8 @@ class UnitSpec:
     sampling: dict[str, Any]  # Sampling fields
     compiled_key: str
     compiled: bytes = field(repr=False)
+    #: where `compiled` was written instead (the local executor: one file per rule set, not megabytes per call)
+    compiled_path: str = ""
     partition: dict[str, Any] | None = None  # Partition.to_dict(); None: the whole table
     partial: bool = False  # return mergeable statistics (a partition) instead of findings
     skip_if_fingerprint: str = ""
@@ -88,7 +93,7 @@ def run_unit(spec: UnitSpec) -> dict[str, Any]:
     """Scan one table or partition; returns findings (as dicts) or a partial, and stats. Raises on any failure
     (the orchestrator retries)."""
     cpu0, wall0 = time.process_time(), time.perf_counter()
-    compiled = _load(spec.compiled_key, spec.compiled)
+    compiled = _load(spec.compiled_key, spec.compiled, spec.compiled_path)
     table = table_from_spec(spec.table)
     sampling = Sampling(**spec.sampling)
     partition = Partition.from_dict(spec.partition) if spec.partition else None

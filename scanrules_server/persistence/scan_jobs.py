@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -90,12 +90,6 @@ class UnitPlan:
     partition_count: int = 1
 
 
-async def lock_jobs(session: AsyncSession) -> None:
-    """On SQLite take the write lock first (see `_store.Store.lock_for_write`)."""
-    if session.get_bind().dialect.name == "sqlite":
-        await session.execute(update(ScanJobRow).where(ScanJobRow.seq == -1).values(seq=ScanJobRow.seq))
-
-
 async def replay(session: AsyncSession, request_id: str | None) -> ScanJobRow | None:
     """The job a previous CreateScanJob with this request id made, if any."""
     if request_id is None:
@@ -171,28 +165,33 @@ async def get_job(session: AsyncSession, scan_job_id: str, *, lock: bool = False
 
 async def counts(session: AsyncSession, scan_job_id: str) -> JobCounts:
     out = JobCounts()
+    reused = case((WorkUnitRow.reused_from.is_not(None), 1), else_=0)
     result = await session.execute(
-        select(WorkUnitRow.state, func.count(), func.coalesce(func.sum(WorkUnitRow.rows_read), 0))
+        select(
+            WorkUnitRow.state,
+            func.count(),
+            func.coalesce(func.sum(WorkUnitRow.rows_read), 0),
+            func.coalesce(func.sum(reused), 0),
+        )
         .where(WorkUnitRow.scan_job_id == scan_job_id)
         .group_by(WorkUnitRow.state)
     )
-    for state, n, rows in result.all():
+    for state, n, rows, skipped in result.all():
         out.by_state[str(state)] = int(n)
         out.total += int(n)
         out.rows += int(rows)
+        out.skipped += int(skipped)
     out.findings = int(
         await session.scalar(select(func.count()).select_from(FindingRow).where(FindingRow.scan_job_id == scan_job_id))
         or 0
     )
-    out.skipped = int(
-        await session.scalar(
-            select(func.count())
-            .select_from(WorkUnitRow)
-            .where(WorkUnitRow.scan_job_id == scan_job_id, WorkUnitRow.reused_from.is_not(None))
-        )
-        or 0
-    )
     return out
+
+
+async def has_open_units(session: AsyncSession, scan_job_id: str) -> bool:
+    """Whether a unit of the job is PENDING or RUNNING (cheaper than `counts` on every unit's end)."""
+    stmt = select(WorkUnitRow.seq).where(WorkUnitRow.scan_job_id == scan_job_id, WorkUnitRow.state.in_(UNIT_OPEN))
+    return await session.scalar(stmt.limit(1)) is not None
 
 
 async def list_jobs(
@@ -248,10 +247,29 @@ async def open_jobs_without_open_units(session: AsyncSession) -> list[ScanJobRow
     return list((await session.scalars(stmt)).all())
 
 
-async def runnable_units(session: AsyncSession, now: datetime, limit: int) -> list[tuple[WorkUnitRow, ScanJobRow]]:
+@dataclass(frozen=True)
+class Runnable:
+    """What the scheduling loop needs of a runnable unit and its job (no JSON columns to decode)."""
+
+    unit_seq: int
+    data_source_id: str
+    rules_key: str
+    scan_job_id: str
+    strategy: str
+    max_concurrency_per_source: int
+
+
+async def runnable_units(session: AsyncSession, now: datetime, limit: int) -> list[Runnable]:
     """PENDING units of unfinished jobs that may start now, highest job priority first, then plan order."""
     stmt = (
-        select(WorkUnitRow, ScanJobRow)
+        select(
+            WorkUnitRow.seq,
+            WorkUnitRow.data_source_id,
+            WorkUnitRow.rules_key,
+            ScanJobRow.scan_job_id,
+            ScanJobRow.strategy,
+            ScanJobRow.max_concurrency_per_source,
+        )
         .join(ScanJobRow, ScanJobRow.scan_job_id == WorkUnitRow.scan_job_id)
         .where(
             WorkUnitRow.state == PENDING,
@@ -262,7 +280,7 @@ async def runnable_units(session: AsyncSession, now: datetime, limit: int) -> li
         .order_by(ScanJobRow.priority.desc(), ScanJobRow.seq, WorkUnitRow.seq)
         .limit(limit)
     )
-    return [(u, j) for u, j in (await session.execute(stmt)).all()]
+    return [Runnable(*row) for row in (await session.execute(stmt)).all()]
 
 
 async def users_of_source(session: AsyncSession, source_id: str, limit: int = 5) -> list[str]:
@@ -333,6 +351,13 @@ async def copy_findings(session: AsyncSession, origin_seq: int, scan_job_id: str
         values.update(origin_scan_job=f.origin_scan_job or f.scan_job_id, create_time=now)
         add_finding(session, scan_job_id=scan_job_id, work_unit_seq=unit_seq, **values)
     return len(origin)
+
+
+async def finding_ids_of_unit(session: AsyncSession, scan_job_id: str, unit_seq: int) -> list[str]:
+    stmt = select(FindingRow.finding_id).where(
+        FindingRow.scan_job_id == scan_job_id, FindingRow.work_unit_seq == unit_seq
+    )
+    return [str(f) for f in await session.scalars(stmt.order_by(FindingRow.seq))]
 
 
 async def partitions_of(session: AsyncSession, unit: WorkUnitRow) -> list[WorkUnitRow]:

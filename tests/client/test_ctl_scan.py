@@ -243,3 +243,18 @@ def test_create_usage_and_not_found_errors(capsys: pytest.CaptureFixture[str], e
         capsys, env, "scan", "create", "--rule-set", env.rule_set, "--source", env.source, "--strategy", "random"
     )
     assert code == 2 and "invalid choice" in err
+
+
+def test_live_progress_bar_prints_findings_as_they_come(
+    capsys: pytest.CaptureFixture[str], env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ctl_scan, "_is_terminal", lambda: True)
+    job_id = _id("live")
+    code, out, err = ctl(
+        capsys, env, "scan", "create", "--rule-set", env.rule_set, "--source", env.source, "--id", job_id,
+        "--watch", "--sample-size", "60",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    found = sorted(line.split(" (")[0] for line in out.splitlines() if line.startswith("found "))
+    assert len(found) == 2 and all(" in main." in line for line in found)
+    assert out.splitlines()[-1].startswith(f"scanJobs/{job_id} SUCCEEDED: 3/3 units")

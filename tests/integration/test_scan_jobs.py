@@ -193,6 +193,13 @@ async def test_watch_yields_a_snapshot_then_ends_terminal(client: ScanRulesClien
     assert events[0].event_type == Response.EVENT_TYPE_SNAPSHOT
     assert events[-1].scan_job.state == State.STATE_SUCCEEDED
     assert events[-1].scan_job.finding_count == 6 and events[-1].scan_job.progress_percent == 100.0
+    # every finding as it was recorded, and every unit's start and end, naming its table
+    streamed = {e.finding.name for e in events if e.event_type == Response.EVENT_TYPE_FINDING}
+    assert streamed == {f.name for f in await _findings(client, created.name)}
+    assert all(e.finding.classification for e in events if e.event_type == Response.EVENT_TYPE_FINDING)
+    finished = [e for e in events if e.event_type == Response.EVENT_TYPE_UNIT_FINISHED]
+    assert len(finished) == 7 and all(e.work_unit.startswith(f"{created.name}/workUnits/") for e in finished)
+    assert any(e.detail == f"{source.name}: main.customers SUCCEEDED" for e in finished)
     # watching a finished job: the snapshot, then the end
     async with client.orchestration.watch_scan_job(orch.WatchScanJobRequest(name=created.name), timeout=30) as stream:
         late = [e async for e in stream]
