@@ -30,7 +30,7 @@ from .column import ColumnInfo, ColumnProfile
 from .compiler import CompiledRuleSet
 from .decision import Finding, decide_column
 from .evaluate import ColumnEvaluator, ColumnState, RuleTally
-from .scanner import ScanResult, ScanStats, Table, _graph_phase
+from .scanner import ScanResult, ScanStats, Table, _graph_phase, feed
 
 PARTIAL_FORMAT = 1
 _PROBE_TEXT = "scanrules-kmv-probe"
@@ -62,16 +62,7 @@ def scan_partial(compiled: CompiledRuleSet, table: Table, validation_budget: int
     """
     started = time.perf_counter()
     evaluators = {c.name: ColumnEvaluator(compiled, c, validation_budget) for c in table.columns}
-    rows = 0
-    for batch in table.batches:  # the same loop as scan_tables, so partitions see what one pass sees
-        n_rows = 0
-        for name, values in batch.items():
-            evaluator = evaluators.get(name)
-            if evaluator is None:
-                continue
-            n_rows = max(n_rows, len(values))
-            evaluator.add(list(values))
-        rows += n_rows
+    rows = feed(evaluators, table.batches)  # as scan_tables does, so partitions see what one pass sees
     columns: dict[str, Any] = {}
     n_values = n_bytes = 0
     for name, evaluator in evaluators.items():

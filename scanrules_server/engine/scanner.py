@@ -53,6 +53,21 @@ class ScanResult:
     stats: ScanStats = field(default_factory=ScanStats)
 
 
+def feed(evaluators: Mapping[str, ColumnEvaluator], batches: Iterable[Mapping[str, Sequence[object]]]) -> int:
+    """Every batch into its columns' evaluators; returns the rows read (a partition's scan runs this too)."""
+    rows = 0
+    for batch in batches:
+        n_rows = 0
+        for name, values in batch.items():
+            evaluator = evaluators.get(name)
+            if evaluator is None:
+                continue
+            n_rows = max(n_rows, len(values))
+            evaluator.add(list(values))
+        rows += n_rows
+    return rows
+
+
 def scan_tables(
     compiled: CompiledRuleSet,
     tables: Iterable[Table],
@@ -67,15 +82,7 @@ def scan_tables(
         stats.tables += 1
         evaluators = {c.name: ColumnEvaluator(compiled, c, validation_budget) for c in table.columns}
         stats.columns += len(evaluators)
-        for batch in table.batches:
-            n_rows = 0
-            for name, values in batch.items():
-                evaluator = evaluators.get(name)
-                if evaluator is None:
-                    continue
-                n_rows = max(n_rows, len(values))
-                evaluator.add(list(values))
-            stats.rows += n_rows
+        stats.rows += feed(evaluators, table.batches)
         for evaluator in evaluators.values():
             profile = evaluator.state.profile
             stats.values += profile.non_null

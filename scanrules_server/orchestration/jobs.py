@@ -16,9 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..api.context import Database
 from ..domain.errors import FailedPreconditionError, InvalidArgumentError, Violation
-from ..domain.resources import parse_rule_name
+from ..domain.resources import parse_rule_name, rule_set_name
 from ..persistence import data_sources as source_repo
-from ..persistence import rule_sets as rule_set_repo
 from ..persistence import rules as rule_repo
 from ..persistence import scan_jobs as repo
 from ..persistence.models import ScanJobRow
@@ -103,9 +102,8 @@ async def submit_job(
                 raise InvalidArgumentError([Violation(_path(req, f"depends_on[{i}]"), "a job cannot depend on itself")])
             await repo.get_job(session, dep)  # NOT_FOUND names the missing job
         if req.rule_set:
-            revision = await orchestrator.resolve_rule_set(session, req.rule_set)
-            base, _, number = revision.removeprefix("ruleSets/").partition("@")
-            rule_set = await rule_set_repo.get_rule_set(session, base, number)
+            rule_set = await orchestrator.resolve_rule_set(session, req.rule_set, _path(req, "rule_set"))
+            revision = rule_set_name(rule_set.rule_set_id, rule_set.revision_id)
             policy = check_policy(merge_override(rule_set.policy, req.policy), _path(req, "policy_override"))
             rules: list[str] = []
             rules_key = revision

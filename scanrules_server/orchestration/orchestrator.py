@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..api.context import Database
 from ..domain.errors import InvalidArgumentError, ScanRulesError, Violation
-from ..domain.resources import parse_rule_name, rule_set_name
+from ..domain.resources import RuleSet, parse_rule_name
 from ..engine.compiler import CompiledRuleSet, RuleSpec, builtin_rule_specs, compile_rules
 from ..engine.partials import merge_partials
 from ..persistence import data_sources as source_repo
@@ -234,13 +234,12 @@ class Orchestrator:
 
     # ---- planning --------------------------------------------------------------------------------
 
-    async def resolve_rule_set(self, session: AsyncSession, name: str) -> str:
-        """`ruleSets/x` -> `ruleSets/x@<latest>`; `ruleSets/x@N` checked. NotFoundError otherwise."""
+    async def resolve_rule_set(self, session: AsyncSession, name: str, field: str = "scan_job.rule_set") -> RuleSet:
+        """`ruleSets/x` -> its latest revision; `ruleSets/x@N` -> that one. NotFoundError otherwise."""
         if not name.startswith("ruleSets/"):
-            raise InvalidArgumentError([Violation("scan_job.rule_set", "expected ruleSets/{rule_set}[@{revision}]")])
+            raise InvalidArgumentError([Violation(field, "expected ruleSets/{rule_set}[@{revision}]")])
         base, _, revision = name.removeprefix("ruleSets/").partition("@")
-        rule_set = await rule_set_repo.get_rule_set(session, base, revision or None)
-        return rule_set_name(rule_set.rule_set_id, rule_set.revision_id)
+        return await rule_set_repo.get_rule_set(session, base, revision or None)
 
     async def plan_units(
         self, session: AsyncSession, source_ids: list[str], policy: dict[str, Any], strategy: str

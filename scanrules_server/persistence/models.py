@@ -348,7 +348,12 @@ class ExecutionRow(Base):
     """One attempt of one work unit: the rule set revision run over one table of one source."""
 
     __tablename__ = "executions"
-    __table_args__ = (UniqueConstraint("execution_id"), {"sqlite_autoincrement": True})
+    __table_args__ = (
+        UniqueConstraint("execution_id"),
+        # ADAPTIVE planning reads a source's latest executions (its cost history) on every create.
+        Index("ix_executions_data_source_seq", "data_source", "seq"),
+        {"sqlite_autoincrement": True},
+    )
 
     seq: Mapped[int] = _seq()
     execution_id: Mapped[str] = mapped_column(String(32))

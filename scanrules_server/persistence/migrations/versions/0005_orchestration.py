@@ -50,6 +50,7 @@ def upgrade() -> None:
         ["data_source_id", "table_schema", "table_name"],
         unique=False,
     )
+    op.create_index("ix_executions_data_source_seq", "executions", ["data_source", "seq"], unique=False)
     with op.batch_alter_table("findings") as batch:
         batch.add_column(
             sa.Column("origin_scan_job", sa.String(length=63), nullable=False, server_default=sa.text("''"))
@@ -83,6 +84,7 @@ def downgrade() -> None:
     op.drop_table("schedules")
     with op.batch_alter_table("findings") as batch:
         batch.drop_column("origin_scan_job")
+    op.drop_index("ix_executions_data_source_seq", table_name="executions")
     op.drop_index("ix_work_units_data_source_id_table_schema_table_name", table_name="work_units")
     with op.batch_alter_table("work_units") as batch:
         for name in ("rules_key", "reused_from", "fingerprint", "partial", "partition_count", "partition_index"):
