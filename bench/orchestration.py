@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import functools
 import os
 import platform
@@ -51,6 +52,7 @@ if str(ROOT) not in sys.path:
 from faker import Faker  # noqa: E402
 from scanrules.v1 import data_source_pb2, rule_pb2, rule_service_pb2, rule_set_pb2, scan_job_pb2  # noqa: E402
 from scanrules.v1 import orchestration_service_pb2 as orch  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 
 from scanrules_client import ResourceExhaustedError, ScanRulesClient, ScanRulesError  # noqa: E402
 
@@ -168,18 +170,21 @@ class Server:
     log: Path
 
 
-def start_server(workdir: Path, log_level: str) -> Server:
-    """`scanrules serve` on the embedded SQLite default in `workdir` (as tests/integration/test_scan_jobs.py)."""
+def start_server(workdir: Path, log_level: str, database_url: str = "") -> Server:
+    """`scanrules serve` on the embedded SQLite default in `workdir` (as tests/integration/test_scan_jobs.py),
+    or on `database_url` (an empty database: migrated here, as an operator would)."""
     log = workdir / "server.log"
+    env = {k: v for k, v in os.environ.items() if k != "SCANRULES_DATABASE_URL"}
+    args = [str(SCANRULES), "serve", "--port", "0", "--log-level", log_level]
+    if database_url:
+        env["SCANRULES_DATABASE_URL"] = database_url
+        subprocess.run([str(SCANRULES), "migrate"], env=env, check=True, capture_output=True, timeout=300)
+        key = workdir / "scanrules.key"
+        key.write_bytes(base64.urlsafe_b64encode(os.urandom(32)))  # a Fernet key, as `serve` makes for SQLite
+        key.chmod(0o600)
+        args += ["--secret-key-file", str(key)]
     with log.open("a") as stderr:  # the child keeps its own descriptor
-        proc = subprocess.Popen(
-            [str(SCANRULES), "serve", "--port", "0", "--log-level", log_level],
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            text=True,
-            cwd=workdir,
-            env={k: v for k, v in os.environ.items() if k != "SCANRULES_DATABASE_URL"},
-        )
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=stderr, text=True, cwd=workdir, env=env)
     assert proc.stdout is not None
     token = ""
     while True:
@@ -504,6 +509,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=150, help="CreateScanJob calls in flight (default 150)")
     parser.add_argument("--builtin", action="store_true", help="the rule set also runs the built-in library")
     parser.add_argument(
+        "--database-url",
+        default="",
+        help="run the server on this EMPTY database (e.g. postgresql+asyncpg://postgres@127.0.0.1/bench) instead "
+        "of the embedded SQLite default; the bench migrates it",
+    )
+    parser.add_argument(
         "--incremental",
         action="store_true",
         help="jobs are incremental rescans (tables unchanged since an earlier job are skipped); "
@@ -533,7 +544,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"scanrules orchestration benchmark — python {platform.python_version()}, {os.cpu_count()} CPUs, "
         f"{time.strftime('%Y-%m-%d %H:%M:%S')}\n"
         f"{args.jobs:,} jobs x {args.sources_per_job} source(s), {args.watchers} watchers, {args.sources} sources x "
-        f"{args.tables} tables x ~{args.rows} rows, {args.concurrency} creates in flight",
+        f"{args.tables} tables x ~{args.rows} rows, {args.concurrency} creates in flight; server database: "
+        f"{make_url(args.database_url).render_as_string() if args.database_url else 'embedded SQLite'}",
         flush=True,
     )
     tmp = Path(tempfile.mkdtemp(prefix="scanrules-bench-orch-"))
@@ -550,7 +562,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         workdir = tmp / "server"
         workdir.mkdir()
-        server = start_server(workdir, args.log_level)
+        server = start_server(workdir, args.log_level, args.database_url)
         print(f"server pid {server.proc.pid} listening on {server.target} (log {server.log})", flush=True)
         setup_s = time.perf_counter() - setup_started
         section("b. Load")

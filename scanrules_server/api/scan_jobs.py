@@ -285,10 +285,11 @@ class ScanJobRpcs:
             job.state = repo.PENDING if failed else job.state
             job.end_time = None if failed else job.end_time
             job.error_message = "" if failed else job.error_message
-            job.blocked = bool(failed and job.depends_on)  # waits for (or fails again on) its dependencies
             job.retry_count += 1
             job.update_time = now
             await session.flush()
+            # re-queued units wait for (or fail again on) the job's dependencies
+            await repo.set_blocked(session, job, bool(failed and job.depends_on))
             await audit(session, _rpc("RetryScanJob"), request.name, request_id=request_id)
             proto = job_to_proto(job, await repo.counts(session, job_id))
         self.orchestrator.publish(job_id, Event("STATE_CHANGED", job.state))

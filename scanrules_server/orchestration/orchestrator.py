@@ -307,7 +307,7 @@ class Orchestrator:
                 await self._fail_in(session, job, f"dependency scanJobs/{dep} ended {state}")
                 failed.append(job.scan_job_id)
             elif not bad:
-                job.blocked = False
+                await repo.set_blocked(session, job, False)
                 job.update_time = utcnow()
                 released.append(job.scan_job_id)
         return released, failed

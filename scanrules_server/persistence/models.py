@@ -276,6 +276,9 @@ class WorkUnitRow(Base):
     __tablename__ = "work_units"
     __table_args__ = (
         Index("ix_work_units_data_source_id_table_schema_table_name", "data_source_id", "table_schema", "table_name"),
+        # The scheduling loop's queue: PENDING units in (job priority, job age, plan order) straight off the
+        # index, no sort of every pending unit (which cost PostgreSQL ~80 ms a pick with 12,000 queued).
+        Index("ix_work_units_queue", "state", "queue_rank", "job_seq", "seq"),
         {"sqlite_autoincrement": True},
     )
 
@@ -287,6 +290,9 @@ class WorkUnitRow(Base):
     #: the discovered TableSchema (columns, keys) as JSON, so a worker needs no discovery
     table_spec: Mapped[dict[str, Any]] = mapped_column(JSONType)
     state: Mapped[str] = mapped_column(String(32), index=True)
+    #: copies of the job's (immutable) priority as 10 - priority, so ascending is highest first, and of its seq
+    queue_rank: Mapped[int] = mapped_column(Integer, server_default="5")
+    job_seq: Mapped[int] = mapped_column(Integer, server_default="0")
     attempts: Mapped[int] = mapped_column(Integer)
     error: Mapped[str] = mapped_column(Text)
     rows_read: Mapped[int] = mapped_column(Integer)

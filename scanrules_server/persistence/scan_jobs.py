@@ -36,6 +36,8 @@ PENDING, RUNNING, SUCCEEDED, FAILED, CANCELLED, PARTIALLY_SUCCEEDED = (
     "PARTIALLY_SUCCEEDED",
 )
 TERMINAL = frozenset({SUCCEEDED, FAILED, CANCELLED, PARTIALLY_SUCCEEDED})
+#: `WorkUnitRow.queue_rank` of the units of a job waiting for its dependencies (priorities rank 0-9)
+BLOCKED_RANK = 100
 UNIT_OPEN = (PENDING, RUNNING)
 
 JOB_FILTER_FIELDS: dict[str, FilterField] = {
@@ -124,10 +126,13 @@ async def create_job(
     try:
         async with session.begin_nested():
             session.add(row)
+            await session.flush()  # the job's seq orders its units in the queue
             for unit in units:
                 session.add(
                     WorkUnitRow(
                         scan_job_id=scan_job_id,
+                        queue_rank=BLOCKED_RANK if row.blocked else 10 - int(row.priority),
+                        job_seq=row.seq,
                         data_source_id=unit.data_source_id,
                         table_schema=unit.table_schema,
                         table_name=unit.table_name,
@@ -260,27 +265,54 @@ class Runnable:
 
 
 async def runnable_units(session: AsyncSession, now: datetime, limit: int) -> list[Runnable]:
-    """PENDING units of unfinished jobs that may start now, highest job priority first, then plan order."""
+    """PENDING units of unfinished, unblocked jobs that may start now: highest job priority first, then job
+    age, then plan order.
+
+    One table, read in `ix_work_units_queue` order: a join with the jobs let PostgreSQL plan a nested loop over
+    every open job (0.7 s a pick with 12,000 units queued before its statistics caught up). PENDING units
+    exist only in open jobs (cancel and failure close them), and a blocked job's units wait at BLOCKED_RANK.
+    """
     stmt = (
-        select(
-            WorkUnitRow.seq,
-            WorkUnitRow.data_source_id,
-            WorkUnitRow.rules_key,
-            ScanJobRow.scan_job_id,
-            ScanJobRow.strategy,
-            ScanJobRow.max_concurrency_per_source,
-        )
-        .join(ScanJobRow, ScanJobRow.scan_job_id == WorkUnitRow.scan_job_id)
+        select(WorkUnitRow.seq, WorkUnitRow.data_source_id, WorkUnitRow.rules_key, WorkUnitRow.scan_job_id)
         .where(
             WorkUnitRow.state == PENDING,
-            ScanJobRow.state.in_(UNIT_OPEN),
-            ScanJobRow.blocked.is_(False),
+            WorkUnitRow.queue_rank < BLOCKED_RANK,
             (WorkUnitRow.next_attempt_time.is_(None)) | (WorkUnitRow.next_attempt_time <= now),
         )
-        .order_by(ScanJobRow.priority.desc(), ScanJobRow.seq, WorkUnitRow.seq)
+        .order_by(WorkUnitRow.queue_rank, WorkUnitRow.job_seq, WorkUnitRow.seq)
         .limit(limit)
     )
-    return [Runnable(*row) for row in (await session.execute(stmt)).all()]
+    units = (await session.execute(stmt)).all()
+    jobs = {
+        str(job_id): (str(strategy), int(limit_per_source))
+        for job_id, strategy, limit_per_source in (
+            await session.execute(
+                select(ScanJobRow.scan_job_id, ScanJobRow.strategy, ScanJobRow.max_concurrency_per_source).where(
+                    ScanJobRow.scan_job_id.in_({u.scan_job_id for u in units}),
+                    ScanJobRow.state.in_(UNIT_OPEN),
+                    ScanJobRow.blocked.is_(False),
+                )
+            )
+        ).all()
+    }
+    return [
+        Runnable(seq, source, rules_key, job_id, *jobs[job_id])
+        for seq, source, rules_key, job_id in units
+        if job_id in jobs
+    ]
+
+
+async def set_blocked(session: AsyncSession, job: ScanJobRow, blocked: bool) -> None:
+    """Block or release a job: its PENDING units move to the back of the queue (BLOCKED_RANK) or to their
+    priority's place."""
+    job.blocked = blocked
+    rank = BLOCKED_RANK if blocked else 10 - int(job.priority)
+    await session.execute(
+        update(WorkUnitRow)
+        .where(WorkUnitRow.scan_job_id == job.scan_job_id, WorkUnitRow.state == PENDING)
+        .values(queue_rank=rank)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def users_of_source(session: AsyncSession, source_id: str, limit: int = 5) -> list[str]:

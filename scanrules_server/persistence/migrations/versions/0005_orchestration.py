@@ -44,12 +44,22 @@ def upgrade() -> None:
         batch.add_column(sa.Column("fingerprint", sa.Text(), nullable=False, server_default=sa.text("''")))
         batch.add_column(sa.Column("reused_from", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("rules_key", sa.String(length=255), nullable=False, server_default=sa.text("''")))
+        batch.add_column(sa.Column("queue_rank", sa.Integer(), nullable=False, server_default="5"))
+        batch.add_column(sa.Column("job_seq", sa.Integer(), nullable=False, server_default="0"))
     op.create_index(
         "ix_work_units_data_source_id_table_schema_table_name",
         "work_units",
         ["data_source_id", "table_schema", "table_name"],
         unique=False,
     )
+    # Units of jobs made before this revision take their job's priority and seq.
+    op.execute(
+        "UPDATE work_units SET "
+        "queue_rank = 10 - (SELECT priority FROM scan_jobs WHERE scan_jobs.scan_job_id = work_units.scan_job_id), "
+        "job_seq = (SELECT seq FROM scan_jobs WHERE scan_jobs.scan_job_id = work_units.scan_job_id) "
+        "WHERE EXISTS (SELECT 1 FROM scan_jobs WHERE scan_jobs.scan_job_id = work_units.scan_job_id)"
+    )
+    op.create_index("ix_work_units_queue", "work_units", ["state", "queue_rank", "job_seq", "seq"], unique=False)
     op.create_index("ix_executions_data_source_seq", "executions", ["data_source", "seq"], unique=False)
     with op.batch_alter_table("findings") as batch:
         batch.add_column(
@@ -85,11 +95,13 @@ def downgrade() -> None:
     with op.batch_alter_table("findings") as batch:
         batch.drop_column("origin_scan_job")
     op.drop_index("ix_executions_data_source_seq", table_name="executions")
+    op.drop_index("ix_work_units_queue", table_name="work_units")
     op.drop_index("ix_work_units_data_source_id_table_schema_table_name", table_name="work_units")
     with op.batch_alter_table("work_units") as batch:
-        for name in ("rules_key", "reused_from", "fingerprint", "partial", "partition_count", "partition_index"):
+        for name in ("job_seq", "queue_rank", "rules_key", "reused_from", "fingerprint", "partial"):
             batch.drop_column(name)
-        batch.drop_column("partition")
+        for name in ("partition_count", "partition_index", "partition"):
+            batch.drop_column(name)
     with op.batch_alter_table("scan_jobs") as batch:
         for name in ("schedule", "blocked", "force", "depends_on", "include_builtin", "rules"):
             batch.drop_column(name)
