@@ -56,6 +56,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.report import print_table, section, verdict  # noqa: E402
 from scanrules_server.connectors import Sampling, TableSchema, open_source  # noqa: E402
 
 ADMIN_URL_ENV = "SCANRULES_TEST_PG_ADMIN_URL"
@@ -71,42 +72,6 @@ TARGET_RANDOM_OVER_FULL = 0.05
 MEASUREMENTS = (("connect + discover", "OPEN"), ("FULL", "FULL"), ("RANDOM", "RANDOM"), ("HEAD", "HEAD"))
 
 # ------------------------------------------------------------------ printing
-
-
-def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]], title: str = "") -> None:
-    cells = [[str(h) for h in headers]] + [[str(c) for c in r] for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    numeric = [all(_is_num(r[i]) for r in cells[1:]) and len(cells) > 1 for i in range(len(headers))]
-    if title:
-        print(title)
-    line = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
-    print(line)
-    for k, r in enumerate(cells):
-        pairs = enumerate(zip(r, widths, strict=True))
-        parts = [(c.rjust(w) if numeric[i] and k else c.ljust(w)) for i, (c, w) in pairs]
-        print("| " + " | ".join(parts) + " |")
-        if k == 0:
-            print(line)
-    print(line)
-
-
-def _is_num(s: str) -> bool:
-    try:
-        float(s.replace(",", "").rstrip("%x×"))
-        return True
-    except ValueError:
-        return s == "-"
-
-
-def section(title: str) -> None:
-    print()
-    print("=" * 78)
-    print(title)
-    print("=" * 78, flush=True)
-
-
-def verdict(ok: bool | None) -> str:
-    return "n/a" if ok is None else ("PASS" if ok else "FAIL")
 
 
 # ------------------------------------------------------------------ database

@@ -56,6 +56,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.corpus import LabeledColumn, build_corpus, generate_values, spec_by_kind  # noqa: E402
+from bench.report import print_table, section, verdict  # noqa: E402
 from scanrules_server.engine.column import ColumnInfo  # noqa: E402
 from scanrules_server.engine.compiler import CompiledRuleSet, builtin_rule_specs, compile_rules  # noqa: E402
 from scanrules_server.engine.detect import detect  # noqa: E402
@@ -87,42 +88,6 @@ MATCHER_REPEAT = 3
 
 
 # ------------------------------------------------------------------ printing
-
-
-def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]], title: str = "") -> None:
-    cells = [[str(h) for h in headers]] + [[str(c) for c in r] for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    numeric = [all(_is_num(r[i]) for r in cells[1:]) and len(cells) > 1 for i in range(len(headers))]
-    if title:
-        print(title)
-    line = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
-    print(line)
-    for k, r in enumerate(cells):
-        pairs = enumerate(zip(r, widths, strict=True))
-        parts = [(c.rjust(w) if numeric[i] and k else c.ljust(w)) for i, (c, w) in pairs]
-        print("| " + " | ".join(parts) + " |")
-        if k == 0:
-            print(line)
-    print(line)
-
-
-def _is_num(s: str) -> bool:
-    try:
-        float(s.replace(",", "").rstrip("%x×"))
-        return True
-    except ValueError:
-        return False
-
-
-def section(title: str) -> None:
-    print()
-    print("=" * 78)
-    print(title)
-    print("=" * 78, flush=True)
-
-
-def verdict(ok: bool | None) -> str:
-    return "n/a" if ok is None else ("PASS" if ok else "FAIL")
 
 
 # ---------------------------------------------------------------- throughput

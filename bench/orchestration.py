@@ -54,6 +54,7 @@ from scanrules.v1 import data_source_pb2, rule_pb2, rule_service_pb2, rule_set_p
 from scanrules.v1 import orchestration_service_pb2 as orch  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from bench.report import print_table, section  # noqa: E402
 from scanrules_client import ResourceExhaustedError, ScanRulesClient, ScanRulesError  # noqa: E402
 
 SCANRULES = Path(sys.executable).with_name("scanrules")
@@ -65,29 +66,6 @@ EventType = orch.WatchScanJobResponse.EventType
 QUICK = {"jobs": 40, "watchers": 10, "sources": 8, "tables": 10, "rows": 100}
 DEFAULTS = {"jobs": 1000, "watchers": 200, "sources": 50, "tables": 12, "rows": 150}
 T = TypeVar("T")
-
-# ------------------------------------------------------------------ printing (as bench/connectors.py)
-
-
-def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]], title: str = "") -> None:
-    cells = [[str(h) for h in headers]] + [[str(c) for c in r] for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    if title:
-        print(title)
-    line = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
-    print(line)
-    for k, r in enumerate(cells):
-        print("| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |")
-        if k == 0:
-            print(line)
-    print(line, flush=True)
-
-
-def section(title: str) -> None:
-    print()
-    print("=" * 78)
-    print(title)
-    print("=" * 78, flush=True)
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -420,8 +420,6 @@ def _common_problems(spec: scan_job_pb2.ScanJob, prefix: str) -> list[Violation]
         problems.append(Violation(f"{prefix}max_concurrency_per_source", "must not be negative"))
     if _enum_name(scan_job_pb2.ScanJob.Strategy, spec.strategy) not in _STRATEGIES:
         problems.append(Violation(f"{prefix}strategy", "PARALLEL, SEQUENTIAL or ADAPTIVE"))
-    if spec.executor not in ("", "local", "dask"):
-        problems.append(Violation(f"{prefix}executor", "`local` or `dask`"))
     if len(spec.depends_on) > 100:
         problems.append(Violation(f"{prefix}depends_on", "at most 100 dependencies"))
     return problems

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..api.context import Database
 from ..domain.errors import FailedPreconditionError, InvalidArgumentError, Violation
-from ..domain.resources import parse_rule_name, rule_set_name
+from ..domain.resources import rule_set_name
 from ..persistence import data_sources as source_repo
 from ..persistence import rules as rule_repo
 from ..persistence import scan_jobs as repo
@@ -110,9 +110,6 @@ async def submit_job(
         else:
             revision = ""
             rules = await rule_repo.pin_rule_revisions(session, req.rules, field=_path(req, "rules"))
-            for i, name in enumerate(rules):
-                if parse_rule_name(name) is None:
-                    raise InvalidArgumentError([Violation(_path(req, f"rules[{i}]"), "expected rules/{rule}")])
             if not rules and not req.include_builtin:
                 raise InvalidArgumentError(
                     [Violation(_path(req, "rules"), "name at least one rule (or include_builtin)")]
@@ -146,12 +143,13 @@ async def submit_job(
     async with db.transaction(rollback=req.validate_only) as session:
         job = await repo.replay(session, req.request_id)
         if job is None:
-            job = await repo.create_job(session, req.job_id, values, units, req.request_id, rules_key)
-            if not units and not req.depends_on:
-                job.state, job.end_time = repo.SUCCEEDED, job.create_time
-            await session.flush()
-            if on_create is not None:
-                await on_create(session, job)
+            job, created = await repo.create_job(session, req.job_id, values, units, req.request_id, rules_key)
+            if created:
+                if not units and not req.depends_on:
+                    job.state, job.end_time = repo.SUCCEEDED, job.create_time
+                await session.flush()
+                if on_create is not None:
+                    await on_create(session, job)
         counts = await repo.counts(session, job.scan_job_id)
     if not req.validate_only:
         orchestrator.wake()

@@ -384,6 +384,7 @@ class Orchestrator:
                     partition=unit.partition,
                     partial=unit.partition_count > 1,
                     skip_if_fingerprint=previous.fingerprint if previous is not None else "",
+                    reuse_unit=(previous.reused_from or previous.seq) if previous is not None else 0,
                 )
                 attempt, source_id, executor = unit.attempts, unit.data_source_id, job.executor
                 table = table_label(unit)
@@ -495,15 +496,12 @@ class Orchestrator:
         self, session: AsyncSession, job: ScanJobRow, unit: WorkUnitRow, result: dict[str, Any], ended: datetime
     ) -> int:
         """Store a finished unit's results; returns the number of findings written."""
-        if result.get("unchanged"):
-            origin = await repo.last_scan_of(session, unit)
-            if origin is None:  # the earlier scan vanished meanwhile: never claim results we do not have
-                raise RuntimeError("unchanged table without an earlier scan")
-            origin_seq = origin.reused_from or origin.seq
+        if result.get("unchanged"):  # the scan `reuse_unit` (chosen at start) still describes the table
+            origin_seq = int(result["reuse_unit"])
             unit.reused_from = origin_seq
             if unit.partition_count > 1:
-                earlier = await repo.get_unit(session, origin_seq)
-                unit.partial = earlier.partial if earlier is not None else None
+                origin = await repo.get_unit(session, origin_seq)
+                unit.partial = origin.partial if origin is not None else None
                 return 0
             return await repo.copy_findings(session, origin_seq, job.scan_job_id, unit.seq, ended)
         if unit.partition_count > 1:

@@ -66,9 +66,6 @@ class History:
     tables: dict[tuple[str, str], TableCost]
     rows_per_second: float | None  # over the source's recent executions
 
-    def __bool__(self) -> bool:
-        return bool(self.tables)
-
 
 async def table_history(session: AsyncSession, source_id: str) -> History:
     rows = (

@@ -52,6 +52,8 @@ class UnitSpec:
     partition: dict[str, Any] | None = None  # Partition.to_dict(); None: the whole table
     partial: bool = False  # return mergeable statistics (a partition) instead of findings
     skip_if_fingerprint: str = ""
+    #: the unit whose results an unchanged table reuses (echoed back with `unchanged`)
+    reuse_unit: int = 0
 
 
 def table_to_spec(table: TableSchema) -> dict[str, Any]:
@@ -105,7 +107,7 @@ def run_unit(spec: UnitSpec) -> dict[str, Any]:
         except SourceError:
             fingerprint = ""  # no fingerprint: never skipped next time, still scanned now
         if spec.skip_if_fingerprint and fingerprint == spec.skip_if_fingerprint:
-            result["unchanged"] = True
+            result["unchanged"], result["reuse_unit"] = True, spec.reuse_unit
         else:
             batches = connector.batches(table, sampling, BATCH_SIZE, partition=partition)
             if spec.partial:

@@ -109,9 +109,14 @@ async def create_job(
     units: Sequence[UnitPlan],
     request_id: str | None,
     rules_key: str,
-) -> ScanJobRow:
-    """The job and ALL its units, in the caller's transaction (nothing runs before they are stored)."""
+) -> tuple[ScanJobRow, bool]:
+    """The job and ALL its units, in the caller's transaction (nothing runs before they are stored); (job, True),
+    or (the job a concurrent call with the same request id made, False)."""
     if await session.scalar(select(ScanJobRow.seq).where(ScanJobRow.scan_job_id == scan_job_id)) is not None:
+        # The same request committed by a concurrent call since the caller's replay check is a replay too.
+        again = await replay(session, request_id)
+        if again is not None:
+            return again, False
         raise AlreadyExistsError(f"scanJobs/{scan_job_id}")
     now = utcnow()
     row = ScanJobRow(
@@ -153,9 +158,9 @@ async def create_job(
     except IntegrityError:
         again = await replay(session, request_id)
         if again is not None:
-            return again
+            return again, False
         raise AlreadyExistsError(f"scanJobs/{scan_job_id}") from None
-    return row
+    return row, True
 
 
 async def get_job(session: AsyncSession, scan_job_id: str, *, lock: bool = False) -> ScanJobRow:
@@ -428,20 +433,36 @@ def add_finding(session: AsyncSession, **values: Any) -> FindingRow:
     return row
 
 
+async def _page(
+    session: AsyncSession,
+    model: Any,
+    fields: dict[str, FilterField],
+    collection: str,
+    scan_job_id: str | None,
+    page_size: int | None,
+    page_token: str | None,
+    filter: str | None,
+) -> tuple[list[Any], str]:
+    """One keyset page of `model` rows, of one job or of every job (`scan_job_id` None)."""
+    expr = parse_filter(filter or "")
+    where = build_where(expr, fields)
+    if scan_job_id is not None:
+        scoped = model.scan_job_id == scan_job_id
+        where = scoped if where is None else scoped & where
+    query = fingerprint(f"scanJobs/{scan_job_id or '-'}/{collection}", canonical(expr))
+    rows, last = await keyset_page(
+        session, model, model.seq, where, page_size_or_default(page_size), decode_page_token(page_token, query)
+    )
+    return rows, encode_page_token(last, query) if last is not None else ""
+
+
 async def list_findings(
     session: AsyncSession, scan_job_id: str | None, page_size: int | None, page_token: str | None, filter: str | None
 ) -> tuple[list[FindingRow], str]:
-    size = page_size_or_default(page_size)
-    expr = parse_filter(filter or "")
-    where = build_where(expr, FINDING_FILTER_FIELDS)
-    if scan_job_id is not None:
-        scoped = FindingRow.scan_job_id == scan_job_id
-        where = scoped if where is None else scoped & where
-    query = fingerprint(f"scanJobs/{scan_job_id or '-'}/findings", canonical(expr))
-    rows, last = await keyset_page(
-        session, FindingRow, FindingRow.seq, where, size, decode_page_token(page_token, query)
+    """Findings of one job, or of every job for `scan_job_id` None."""
+    return await _page(
+        session, FindingRow, FINDING_FILTER_FIELDS, "findings", scan_job_id, page_size, page_token, filter
     )
-    return rows, encode_page_token(last, query) if last is not None else ""
 
 
 async def get_finding(session: AsyncSession, scan_job_id: str, finding_id: str) -> FindingRow:
@@ -477,17 +498,9 @@ async def list_executions(
     session: AsyncSession, scan_job_id: str | None, page_size: int | None, page_token: str | None, filter: str | None
 ) -> tuple[list[ExecutionRow], str]:
     """Executions of one job, or of every job for `scan_job_id` None."""
-    size = page_size_or_default(page_size)
-    expr = parse_filter(filter or "")
-    where = build_where(expr, EXECUTION_FILTER_FIELDS)
-    if scan_job_id is not None:
-        scoped = ExecutionRow.scan_job_id == scan_job_id
-        where = scoped if where is None else scoped & where
-    query = fingerprint(f"scanJobs/{scan_job_id or '-'}/executions", canonical(expr))
-    rows, last = await keyset_page(
-        session, ExecutionRow, ExecutionRow.seq, where, size, decode_page_token(page_token, query)
+    return await _page(
+        session, ExecutionRow, EXECUTION_FILTER_FIELDS, "executions", scan_job_id, page_size, page_token, filter
     )
-    return rows, encode_page_token(last, query) if last is not None else ""
 
 
 async def get_execution(session: AsyncSession, scan_job_id: str, execution_id: str) -> ExecutionRow:

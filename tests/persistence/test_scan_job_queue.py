@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from scanrules_server.domain.errors import AlreadyExistsError
 from scanrules_server.persistence import scan_jobs as repo
 
 
@@ -36,10 +39,10 @@ def _units(n: int) -> list[repo.UnitPlan]:
 
 
 async def test_the_queue_is_priority_then_age_then_plan_order(session: AsyncSession) -> None:
-    low = await repo.create_job(session, "low", _values(2), _units(3), None, "k")
-    high = await repo.create_job(session, "high", _values(9), _units(2), None, "k")
-    blocked = await repo.create_job(session, "blocked", _values(10, blocked=True), _units(2), None, "k")
-    later_high = await repo.create_job(session, "later-high", _values(9), _units(1), None, "k")
+    low, _ = await repo.create_job(session, "low", _values(2), _units(3), None, "k")
+    high, _ = await repo.create_job(session, "high", _values(9), _units(2), None, "k")
+    blocked, _ = await repo.create_job(session, "blocked", _values(10, blocked=True), _units(2), None, "k")
+    later_high, _ = await repo.create_job(session, "later-high", _values(9), _units(1), None, "k")
     await session.flush()
     now = datetime.now(UTC)
     queue = await repo.runnable_units(session, now, 100)
@@ -68,3 +71,16 @@ async def test_the_queue_is_priority_then_age_then_plan_order(session: AsyncSess
     later = await repo.runnable_units(session, now + timedelta(minutes=6), 100)
     assert [u.unit_seq for u in later][:1] == [units[0].seq]
     assert later_high.seq > high.seq > low.seq
+
+
+async def test_a_create_racing_a_committed_twin_replays_it(session: AsyncSession) -> None:
+    """Two creates with one request id (a schedule fired by two schedulers): the one that finds the job already
+    made after its replay check gets that job back, not ALREADY_EXISTS, and knows it did not create it."""
+    request_id = str(uuid.uuid4())
+    first, created = await repo.create_job(session, "twin", _values(5), _units(2), request_id, "k")
+    assert created
+    again, created_again = await repo.create_job(session, "twin", _values(5), _units(2), request_id, "k")
+    assert (again.seq, created_again) == (first.seq, False)
+    assert len(await repo.units_of(session, "twin")) == 2  # no second set of units
+    with pytest.raises(AlreadyExistsError):
+        await repo.create_job(session, "twin", _values(5), _units(2), str(uuid.uuid4()), "k")
